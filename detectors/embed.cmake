@@ -1,0 +1,13 @@
+# Writes OUT: a C++ source holding each rule file as a raw string literal.
+set(body "// Generated from detectors/*.toml by detectors/embed.cmake. Do not edit.\n")
+string(APPEND body "#include \"engine/embedded_rules.h\"\nnamespace keysweep {\n")
+string(APPEND body "const std::vector<EmbeddedRuleFile>& EmbeddedRuleFiles() {\n")
+string(APPEND body "  static const std::vector<EmbeddedRuleFile> files = {\n")
+separate_arguments(FILES)
+foreach(f IN LISTS FILES)
+  file(READ ${f} content)
+  get_filename_component(name ${f} NAME)
+  string(APPEND body "    {\"detectors/${name}\", R\"KSRULE(${content})KSRULE\"},\n")
+endforeach()
+string(APPEND body "  };\n  return files;\n}\n}  // namespace keysweep\n")
+file(WRITE ${OUT} "${body}")
