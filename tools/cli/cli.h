@@ -1,0 +1,87 @@
+// Shared pieces of the keysweep command line: argument parsing, the common scan flags, and RunScan,
+// which wires a ChunkSource to rules, matcher, pipeline and reports. Each subcommand lives in its own
+// <name>_command.cc and only builds its source.
+#pragma once
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/chunk.h"
+#include "engine/findings.h"
+#include "engine/scan_stats.h"
+
+namespace keysweep::cli {
+
+// Exit codes (README "Exit codes").
+inline constexpr int kExitClean = 0;
+inline constexpr int kExitFindings = 1;
+inline constexpr int kExitError = 2;
+
+// A minimal argument cursor: --flag, --flag=value, --flag value, positionals, and "--".
+class Args {
+ public:
+  explicit Args(std::vector<std::string> args) : args_(std::move(args)) {}
+  bool Done() const { return pos_ >= args_.size(); }
+  // Current token (requires !Done()).
+  const std::string& Peek() const { return args_[pos_]; }
+  // If the current token is `name` (or `name=...`), consumes it and returns true.
+  bool Flag(const char* name);
+  // If the current token is `name` with a value (`name=v` or `name v`), consumes both and sets *value.
+  // A missing value is recorded as an error (see error()).
+  bool Value(const char* name, std::string* value);
+  // Consumes the current token as a positional argument.
+  std::string Take() { return args_[pos_++]; }
+  const std::string& error() const { return error_; }
+  void set_error(std::string e) { if (error_.empty()) error_ = std::move(e); }
+
+ private:
+  std::vector<std::string> args_;
+  size_t pos_ = 0;
+  std::string error_;
+};
+
+// Flags every scanning subcommand accepts (listed by ScanFlagsHelp()).
+struct ScanFlags {
+  std::vector<std::string> rule_paths;      // --rules PATH (repeatable)
+  bool no_builtin_rules = false;            // --no-builtin-rules
+  std::vector<std::string> only_rules;      // --only-rules ID[,ID...]
+  std::vector<std::string> disable_rules;   // --disable-rules ID[,ID...]
+  std::string format = "text";              // --format text|json|jsonl
+  std::string output;                       // --output FILE (default stdout)
+  bool no_redact = false;                   // --no-redact
+  int threads = 0;                          // --threads N
+  uint64_t max_file_size = 100ull << 20;    // --max-file-size BYTES (k/m/g suffixes)
+  bool include_binary = false;              // --include-binary
+  std::optional<int> exit_code;             // --exit-code N (code when findings are reported)
+  std::string color = "auto";               // --color auto|always|never
+  bool quiet = false;                       // --quiet: no summary, no per-error lines on stderr
+  size_t max_occurrences = 100;             // --max-occurrences N per finding in reports
+  std::string cache_dir;                    // --cache-dir DIR ("none" disables the database cache)
+};
+
+// Tries to consume one scan flag at the cursor; returns true if it did.
+bool ParseScanFlag(Args& args, ScanFlags* flags);
+// Help text for the scan flags, indented for --help output.
+const char* ScanFlagsHelp();
+
+// Hooks a source can give RunScan.
+struct ScanHooks {
+  // Called once per occurrence before it is added; return false to drop it (e.g. --staged keeps
+  // only added lines). Runs on the collector thread.
+  std::function<bool(const Occurrence&)> keep_occurrence;
+  // Called after the pipeline finished, before reporting (e.g. drop findings first introduced
+  // outside a commit range).
+  std::function<void(FindingSet*)> post_process;
+};
+
+// Loads the rules the flags select, builds the matcher, makes the source (the factory gets the stats
+// object the scan uses), runs the pipeline, prints the report and the summary, and returns the exit
+// code. `what` names the subcommand in messages.
+using SourceFactory =
+    std::function<std::unique_ptr<ChunkSource>(ScanStats* stats, std::string* error)>;
+int RunScan(const char* what, const ScanFlags& flags, const SourceFactory& make_source,
+            const ScanHooks& hooks = {});
+
+}  // namespace keysweep::cli

@@ -1,0 +1,13 @@
+// Subcommand entry points. Each gets the arguments after its name and returns the exit code.
+#pragma once
+#include <string>
+#include <vector>
+
+namespace keysweep::cli {
+
+int ScanCommand(std::vector<std::string> args);   // scan_command.cc: files, folders, stdin
+int RulesCommand(std::vector<std::string> args);  // rules_command.cc: rules list / rules check
+int GitCommand(std::vector<std::string> args);    // git_command.cc: git history
+int WarcCommand(std::vector<std::string> args);   // warc_command.cc: WARC / WET / WAT archives
+
+}  // namespace keysweep::cli

@@ -1,0 +1,14 @@
+#include <cstdio>
+
+#include "tools/cli/cli.h"
+#include "tools/cli/commands.h"
+
+namespace keysweep::cli {
+
+int GitCommand(std::vector<std::string> args) {
+  (void)args;
+  std::fprintf(stderr, "keysweep git: not implemented yet\n");
+  return kExitError;
+}
+
+}  // namespace keysweep::cli
