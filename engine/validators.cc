@@ -32,12 +32,31 @@ bool GithubCrc32(std::string_view token) {
   return value == static_cast<uint64_t>(crc);
 }
 
+// Atlassian-style tokens (ATATT..., ATTA...): the last 8 chars are the CRC32 of everything before
+// them (prefix included) as upper-case hex.
+bool AtlassianCrc32Hex(std::string_view token) {
+  if (token.size() < 9) return false;
+  std::string_view head = token.substr(0, token.size() - 8);
+  uint32_t value = 0;
+  for (char c : token.substr(token.size() - 8)) {
+    int d;
+    if (c >= '0' && c <= '9') d = c - '0';
+    else if (c >= 'A' && c <= 'F') d = c - 'A' + 10;
+    else return false;
+    value = value * 16 + static_cast<uint32_t>(d);
+  }
+  return value == crc32(0L, reinterpret_cast<const Bytef*>(head.data()), static_cast<uInt>(head.size()));
+}
+
 }  // namespace
 
-bool IsKnownValidator(std::string_view name) { return name == "github-crc32"; }
+bool IsKnownValidator(std::string_view name) {
+  return name == "github-crc32" || name == "atlassian-crc32-hex";
+}
 
 bool RunValidator(std::string_view name, std::string_view secret) {
   if (name == "github-crc32") return GithubCrc32(secret);
+  if (name == "atlassian-crc32-hex") return AtlassianCrc32Hex(secret);
   return false;
 }
 

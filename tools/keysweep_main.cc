@@ -18,6 +18,7 @@ Commands:
   git [REPO]         scan every blob of a git repository's history, or --staged changes
   warc FILE...       scan WARC / WET / WAT web archives (.warc, .warc.gz, .warc.zst)
   rules list|check   list the rules, or run every rule's examples
+  baseline create|prune   record accepted findings (fingerprints only) to hide them later
 
 Run "keysweep <command> --help" for a command's options.
 
@@ -40,6 +41,7 @@ int main(int argc, char** argv) {
   if (cmd == "git") return GitCommand(std::move(rest));
   if (cmd == "warc") return WarcCommand(std::move(rest));
   if (cmd == "rules") return RulesCommand(std::move(rest));
+  if (cmd == "baseline") return BaselineCommand(std::move(rest));
   std::fprintf(stderr, "keysweep: unknown command '%s'\n\n%s", cmd.c_str(), kHelp);
   return kExitError;
 }

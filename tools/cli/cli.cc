@@ -10,6 +10,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "engine/baseline.h"
 #include "engine/matcher.h"
 #include "engine/pipeline.h"
 #include "engine/report.h"
@@ -75,7 +76,8 @@ bool ParseScanFlag(Args& a, ScanFlags* f) {
   if (a.Value("--only-rules", &v)) { SplitIds(v, &f->only_rules); return true; }
   if (a.Value("--disable-rules", &v)) { SplitIds(v, &f->disable_rules); return true; }
   if (a.Value("--format", &v)) {
-    if (v != "text" && v != "json" && v != "jsonl") a.set_error(Cat("unknown --format '", v, "' (text, json, jsonl)"));
+    if (v != "text" && v != "json" && v != "jsonl" && v != "sarif" && v != "github" && v != "junit")
+      a.set_error(Cat("unknown --format '", v, "' (text, json, jsonl, sarif, github, junit)"));
     f->format = v;
     return true;
   }
@@ -107,6 +109,7 @@ bool ParseScanFlag(Args& a, ScanFlags* f) {
     return true;
   }
   if (a.Value("--cache-dir", &v)) { f->cache_dir = v; return true; }
+  if (a.Value("--baseline", &v)) { f->baseline = v; return true; }
   return false;
 }
 
@@ -117,7 +120,7 @@ const char* ScanFlagsHelp() {
   --only-rules ID,...      use only these rule ids
   --disable-rules ID,...   do not use these rule ids
 Output:
-  --format FMT             text (default), json, jsonl
+  --format FMT             text (default), json, jsonl, sarif, github, junit
   -o, --output FILE        write the report to FILE instead of stdout
   --no-redact              show secrets in full (they are redacted by default)
   --max-occurrences N      occurrences listed per finding (default 100; all are counted)
@@ -128,6 +131,7 @@ Scanning:
   -j, --threads N          worker threads (default: all cores)
   --max-file-size SIZE     skip (and count) larger files/objects (default 100M; k/M/G suffixes)
   --include-binary         scan binary files too (skipped and counted by default)
+  --baseline FILE          hide findings listed in a baseline (keysweep baseline create)
   --cache-dir DIR          compiled rule database cache (default $XDG_CACHE_HOME/keysweep; "none" disables)
 )";
 }
@@ -185,6 +189,22 @@ int RunScan(const char* what, const ScanFlags& flags, const SourceFactory& make_
     });
   }
   if (hooks.post_process) hooks.post_process(&findings);
+  if (!flags.baseline.empty()) {
+    auto entries = LoadBaseline(flags.baseline);
+    if (!entries.ok()) {
+      std::fprintf(stderr, "keysweep %s: %s\n", what, std::string(entries.status().message()).c_str());
+      return kExitError;
+    }
+    absl::flat_hash_set<std::string> known;
+    for (const auto& e : *entries) known.insert(e.fingerprint);
+    uint64_t hidden = 0;
+    findings.EraseIf([&](const Finding& f) {
+      const bool drop = known.contains(f.fingerprint);
+      hidden += drop;
+      return drop;
+    });
+    if (hidden) stats.Count("suppressed: baseline", hidden);
+  }
 
   std::vector<std::string> ids;
   for (const Rule& r : (*matcher)->rules()) ids.push_back(r.id);
@@ -207,13 +227,19 @@ int RunScan(const char* what, const ScanFlags& flags, const SourceFactory& make_
   }
   ro.color = flags.color == "always" || (flags.color == "auto" && out == stdout && ::isatty(STDOUT_FILENO));
   std::string report;
-  if (flags.format == "json") report = FormatJson(sorted, (*matcher)->rules(), ro, stats, summary);
+  int custom_exit = -1;
+  if (hooks.custom_report) report = hooks.custom_report(sorted, (*matcher)->rules(), &custom_exit);
+  else if (flags.format == "json") report = FormatJson(sorted, (*matcher)->rules(), ro, stats, summary);
   else if (flags.format == "jsonl") report = FormatJsonl(sorted, (*matcher)->rules(), ro);
+  else if (flags.format == "sarif") report = FormatSarif(sorted, (*matcher)->rules(), ro);
+  else if (flags.format == "github") report = FormatGithub(sorted, (*matcher)->rules(), ro);
+  else if (flags.format == "junit") report = FormatJunit(sorted, (*matcher)->rules(), ro);
   else report = FormatText(sorted, (*matcher)->rules(), ro);
   std::fwrite(report.data(), 1, report.size(), out);
   if (out != stdout) std::fclose(out); else std::fflush(stdout);
   if (!flags.quiet) std::fprintf(stderr, "%s\n", SummaryLine(stats, summary).c_str());
 
+  if (custom_exit >= 0) return custom_exit;
   if (!sorted.empty()) return flags.exit_code.value_or(kExitFindings);
   // Nothing could be scanned at all, and something went wrong: that is an error, not "clean".
   if (stats.objects() == 0 && stats.error_count() > 0) return kExitError;
