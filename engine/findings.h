@@ -1,6 +1,7 @@
 // Findings: one per (rule, secret), each with every place it occurs.
 #pragma once
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -18,12 +19,37 @@ struct Occurrence {
   std::string line_text;  // the line around the secret (bounded), for inline allow comments
 };
 
+// Whether a secret is live, as its provider answered (verifiers/). kSkipped: not checked (no
+// verifier for the rule, a missing paired part, or checked under a more specific rule).
+enum class VerifyStatus { kSkipped, kVerified, kInvalid, kUnknown };
+inline std::string_view VerifyStatusName(VerifyStatus s) {
+  switch (s) {
+    case VerifyStatus::kVerified: return "verified";
+    case VerifyStatus::kInvalid: return "invalid";
+    case VerifyStatus::kUnknown: return "unknown";
+    case VerifyStatus::kSkipped: break;
+  }
+  return "skipped";
+}
+
+struct Verification {
+  VerifyStatus status = VerifyStatus::kSkipped;
+  std::string reason;                // why (unknown: timeout, rate limited, TLS, ...); never the secret
+  std::string identity;              // who owns it, as the provider names them
+  std::vector<std::string> scopes;   // what it may do, where the provider tells
+  std::string expires_at;            // as the provider gives it; empty: not revealed or none
+  int64_t checked_at = 0;            // Unix time of the provider's answer; 0: never asked
+  bool broad_scope = false;          // admin / write-all scopes
+  bool no_expiry = false;            // live and never expires
+};
+
 struct Finding {
   uint32_t rule = 0;
   std::string secret;
   std::string fingerprint;            // hex SHA-256 of rule id, NUL, secret
   std::vector<Occurrence> occurrences;  // the first `max_occurrences` in arrival order
   uint64_t occurrence_count = 0;        // all of them
+  std::optional<Verification> verification;  // set only when verification ran (--verify)
 };
 
 // Hex SHA-256 over rule_id + '\0' + secret: stable across runs, paths and commits.

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "engine/matcher.h"
 
 namespace keysweep {
@@ -64,6 +65,15 @@ void AppendOccurrenceJson(std::string* out, const Occurrence& o) {
   Append(out, ",\"line\":", o.line, ",\"column\":", o.column, ",\"offset\":", o.offset, "}");
 }
 
+void AppendVerificationJson(std::string* out, const Verification& v) {
+  Append(out, ",\"verification\":{\"status\":\"", VerifyStatusName(v.status), "\",\"reason\":", JsonString(v.reason),
+         ",\"identity\":", JsonString(v.identity), ",\"scopes\":[");
+  for (size_t i = 0; i < v.scopes.size(); ++i) Append(out, i ? "," : "", JsonString(v.scopes[i]));
+  Append(out, "],\"expires_at\":", v.expires_at.empty() ? "null" : JsonString(v.expires_at),
+         ",\"checked_at\":", v.checked_at ? JsonString(IsoTime(v.checked_at)) : "null",
+         "},\"broad_scope\":", v.broad_scope ? "true" : "false", ",\"no_expiry\":", v.no_expiry ? "true" : "false");
+}
+
 void AppendFindingJson(std::string* out, const Finding& f, const Rule& r, const ReportOptions& o) {
   Append(out, "{\"rule_id\":", JsonString(r.id), ",\"rule_name\":", JsonString(r.name),
                   ",\"provider\":", JsonString(r.provider), ",\"category\":", JsonString(r.category),
@@ -71,7 +81,9 @@ void AppendFindingJson(std::string* out, const Finding& f, const Rule& r, const 
                   "\",\"secret\":", JsonString(SecretText(f, o)), ",\"redacted\":", o.redact ? "true" : "false",
                   ",\"secret_length\":", f.secret.size(),
                   absl::StrFormat(",\"entropy\":%.3f", ShannonEntropy(f.secret)),
-                  ",\"occurrence_count\":", f.occurrence_count, ",\"occurrences\":[");
+                  ",\"occurrence_count\":", f.occurrence_count);
+  if (f.verification) AppendVerificationJson(out, *f.verification);
+  out->append(",\"occurrences\":[");
   const size_t n = std::min(f.occurrences.size(), o.max_occurrences);
   for (size_t i = 0; i < n; ++i) {
     if (i) out->push_back(',');
@@ -102,6 +114,19 @@ std::string Location(const Occurrence& o) {
 }
 
 }  // namespace
+
+std::string VerificationText(const Verification& v) {
+  std::string s(VerifyStatusName(v.status));
+  std::vector<std::string> parts;
+  if (!v.reason.empty()) parts.push_back(v.reason);
+  if (!v.identity.empty()) parts.push_back(Cat("identity ", v.identity));
+  if (!v.scopes.empty()) parts.push_back(Cat("scopes ", absl::StrJoin(v.scopes, " ")));
+  if (!v.expires_at.empty()) parts.push_back(Cat("expires ", v.expires_at));
+  if (!parts.empty()) Append(&s, " (", absl::StrJoin(parts, "; "), ")");
+  if (v.broad_scope) s += " [broad scope]";
+  if (v.no_expiry) s += " [no expiry]";
+  return s;
+}
 
 std::string IsoTime(int64_t t) {
   std::time_t tt = static_cast<std::time_t>(t);
@@ -160,6 +185,7 @@ std::string FormatText(const std::vector<const Finding*>& findings, const std::v
                     ConfidenceName(r.confidence), " confidence]", reset, "\n");
     Append(&out, "  secret:      ", red, SecretText(*f, o), reset, " (", f->secret.size(), " chars)\n");
     Append(&out, "  fingerprint: ", f->fingerprint.substr(0, 16), "\n");
+    if (f->verification) Append(&out, "  verified:    ", VerificationText(*f->verification), "\n");
     Append(&out, "  found ", f->occurrence_count, f->occurrence_count == 1 ? " time" : " times", ":\n");
     const size_t n = std::min(f->occurrences.size(), o.max_occurrences);
     for (size_t i = 0; i < n; ++i) Append(&out, "    ", Location(f->occurrences[i]), "\n");

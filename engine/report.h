@@ -33,6 +33,8 @@ std::string SummaryLine(const ScanStats& stats, const ScanSummary& summary);
 
 // JSON string literal (with quotes) of s; bytes that are not valid UTF-8 are escaped as \u00XX.
 std::string JsonString(std::string_view s);
+// One line for a finding's verification: "verified (identity octocat; scopes repo) [broad scope]".
+std::string VerificationText(const Verification& v);
 // ISO 8601 UTC time of a Unix timestamp.
 std::string IsoTime(int64_t unix_seconds);
 

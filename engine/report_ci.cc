@@ -33,7 +33,9 @@ std::string Commit(const Occurrence& o) {
 }
 
 std::string Message(const Finding& f, const Rule& r, const ReportOptions& o) {
-  return Cat(r.name, " (", r.id, "): ", o.redact ? Redact(f.secret) : f.secret);
+  std::string m = Cat(r.name, " (", r.id, "): ", o.redact ? Redact(f.secret) : f.secret);
+  if (f.verification) Append(&m, " [", VerificationText(*f.verification), "]");
+  return m;
 }
 
 std::string_view Precision(Confidence c) {
@@ -116,6 +118,7 @@ std::string FormatSarif(const std::vector<const Finding*>& findings, const std::
              "\"partialFingerprints\":{\"keysweepFingerprint/v1\":\"", f->fingerprint,
              "\",\"keysweepLocation/v1\":\"", Sha256Hex(Cat(f->fingerprint, "\n", path, "\n", occ.line)), "\"}",
              ",\"properties\":{\"fingerprint\":\"", f->fingerprint, "\",\"occurrenceCount\":", f->occurrence_count);
+      if (f->verification) Append(&out, ",\"verification\":\"", VerifyStatusName(f->verification->status), "\"");
       if (!commit.empty()) {
         const GitIntroduction& g = occ.prov->introductions.front();
         Append(&out, ",\"commit\":", JsonString(commit), ",\"author\":", JsonString(g.author_name),

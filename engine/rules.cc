@@ -13,6 +13,7 @@
 #include "absl/strings/str_join.h"
 #include "engine/embedded_rules.h"
 #include "engine/matcher.h"
+#include "engine/verify_spec_toml.h"
 
 #include <toml++/toml.h>
 
@@ -84,6 +85,12 @@ absl::StatusOr<Rule> ParseRule(const toml::table& t, std::string_view provider, 
   int64_t max_length = t["max_length"].value_or(int64_t{0});
   if (max_length < 0 || max_length > (1 << 20)) return RuleError(path, r.id, "max_length out of range");
   r.max_length = static_cast<size_t>(max_length);
+  if (const toml::node* v = t.get("verify")) {
+    if (v->as_table() == nullptr) return RuleError(path, r.id, "'verify' must be a [rule.verify] table");
+    auto spec = ParseVerifySpec(*v->as_table(), provider);
+    if (!spec.ok()) return RuleError(path, r.id, std::string(spec.status().message()));
+    r.verify = std::make_shared<const VerifySpec>(*std::move(spec));
+  }
   if (auto s = StringList(t, "keywords", path, r.id, &r.keywords, true); !s.ok()) return s;
   if (auto s = StringList(t, "stopwords", path, r.id, &r.stopwords, true); !s.ok()) return s;
   if (auto s = StringList(t, "references", path, r.id, &r.references); !s.ok()) return s;

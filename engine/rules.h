@@ -2,12 +2,14 @@
 // A Rule is plain data, immutable after loading; safe to share across threads.
 #pragma once
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "engine/verify_spec.h"
 
 namespace keysweep {
 
@@ -37,6 +39,7 @@ struct Rule {
   std::vector<RuleExample> positives;
   std::vector<RuleExample> negatives;
   std::string source;                  // file the rule came from
+  std::shared_ptr<const VerifySpec> verify;  // the [rule.verify] table; null when the rule has none
 };
 
 // Parses one rule file. Errors name `path`, the rule id (when known) and the reason.
