@@ -52,7 +52,9 @@ absl::Status CheckExtractTemplate(std::string_view tmpl, std::string_view what) 
     std::string_view name = tmpl.substr(pos + 2, end - pos - 2);
     const bool json = name.substr(0, 5) == "json:" && (name.size() == 5 || name[5] == '/');
     const bool header = name.substr(0, 7) == "header:" && name.size() > 7;
-    if (!json && !header) return Bad(Cat(what, ": unknown source {{", name, "}} (json:/pointer or header:name)"));
+    const bool part = name.substr(0, 5) == "part." && name.size() > 5;
+    if (!json && !header && !part)
+      return Bad(Cat(what, ": unknown source {{", name, "}} (json:/pointer, header:name or part.NAME)"));
     pos = end + 2;
   }
   return absl::OkStatus();

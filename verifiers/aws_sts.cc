@@ -124,6 +124,10 @@ Verification CheckAwsSts(const Candidate& c, Exchange& ex) {
   SigV4Request sr;
   sr.method = "POST";
   sr.host = Authority(target.url);
+  // Sign the path actually requested ("/" for STS itself; a prefix under --verify-endpoint).
+  const size_t scheme_end = target.url.find("://");
+  const size_t path_start = target.url.find('/', scheme_end == std::string::npos ? 0 : scheme_end + 3);
+  sr.path = path_start == std::string::npos ? "/" : target.url.substr(path_start, target.url.find_first_of("?#", path_start) - path_start);
   sr.headers = {{"content-type", "application/x-www-form-urlencoded; charset=utf-8"}};
   sr.body = "Action=GetCallerIdentity&Version=2011-06-15";
   sr.amz_date = date;

@@ -66,9 +66,9 @@ Verification CheckHttp(const Candidate& c, Exchange& ex) {
       if (v.reason.empty()) v.reason = UndecidedReason(resp);
       return v;
   }
-  v.identity = Extract(spec.identity, view);
-  v.scopes = SplitScopes(Extract(spec.scopes, view));
-  v.expires_at = Extract(spec.expires_at, view);
+  v.identity = Extract(spec.identity, view, vars);
+  v.scopes = SplitScopes(Extract(spec.scopes, view, vars));
+  v.expires_at = Extract(spec.expires_at, view, vars);
   v.broad_scope = decided->broad_scope || AnyBroadScope(v.scopes, spec.broad_scopes);
   v.no_expiry = spec.never_expires || (!spec.expires_at.empty() && v.expires_at.empty());
   return v;

@@ -148,7 +148,7 @@ bool ResponseView::JsonEquals(const VerifyOutcome::JsonEquals& want) {
   return false;
 }
 
-std::string Extract(std::string_view tmpl, ResponseView& view) {
+std::string Extract(std::string_view tmpl, ResponseView& view, const TemplateVars& vars) {
   std::string out;
   size_t pos = 0;
   while (true) {
@@ -165,6 +165,8 @@ std::string Extract(std::string_view tmpl, ResponseView& view) {
       for (size_t i = 0; i < values.size(); ++i) Append(&out, i ? "," : "", values[i]);
     } else if (src.substr(0, 7) == "header:") {
       out.append(view.response().Header(absl::AsciiStrToLower(absl::string_view(src.data() + 7, src.size() - 7))));
+    } else if (src.substr(0, 5) == "part.") {
+      out.append(Lookup(src, vars));
     }
     pos = close + 2;
   }

@@ -46,8 +46,9 @@ class ResponseView {
   std::unique_ptr<Impl> impl_;
 };
 
-// Expands an extraction template; list values are joined with ",".
-std::string Extract(std::string_view tmpl, ResponseView& view);
+// Expands an extraction template; list values are joined with ",". {{part.NAME}} takes a paired
+// value from `vars` (never {{secret}}).
+std::string Extract(std::string_view tmpl, ResponseView& view, const TemplateVars& vars = {});
 
 // True if every condition of the outcome holds.
 bool OutcomeMatches(const VerifyOutcome& o, std::string_view secret, ResponseView& view);

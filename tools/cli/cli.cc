@@ -15,6 +15,7 @@
 #include "engine/pipeline.h"
 #include "engine/report.h"
 #include "engine/rules.h"
+#include "verifiers/verifier.h"
 
 namespace keysweep::cli {
 
@@ -110,6 +111,22 @@ bool ParseScanFlag(Args& a, ScanFlags* f) {
   }
   if (a.Value("--cache-dir", &v)) { f->cache_dir = v; return true; }
   if (a.Value("--baseline", &v)) { f->baseline = v; return true; }
+  if (a.Flag("--verify")) { f->verify = true; return true; }
+  if (a.Flag("--only-verified")) { f->verify = f->only_verified = true; return true; }
+  if (a.Value("--verify-cache", &v)) { f->verify_cache = v; return true; }
+  if (a.Value("--verify-endpoint", &v)) {
+    const size_t eq = v.find('=');
+    if (eq == std::string::npos || eq == 0 ||
+        (v.compare(eq + 1, 8, "https://") != 0 && v.compare(eq + 1, 7, "http://") != 0))
+      a.set_error("--verify-endpoint needs PROVIDER=URL with an http:// or https:// URL");
+    f->verify_endpoints.push_back(v);
+    return true;
+  }
+  if (a.Value("--verify-concurrency", &v)) {
+    if (!absl::SimpleAtoi(v, &f->verify_concurrency) || f->verify_concurrency < 1 || f->verify_concurrency > 256)
+      a.set_error("--verify-concurrency needs 1..256");
+    return true;
+  }
   return false;
 }
 
@@ -133,6 +150,17 @@ Scanning:
   --include-binary         scan binary files too (skipped and counted by default)
   --baseline FILE          hide findings listed in a baseline (keysweep baseline create)
   --cache-dir DIR          compiled rule database cache (default $XDG_CACHE_HOME/keysweep; "none" disables)
+Verification (off by default: it sends each secret to its own provider, read-only endpoints only):
+  --verify                 ask each provider whether its secrets are live, who owns them, their
+                           scopes and expiry (after deduplication: one request per distinct secret)
+  --only-verified          report only live secrets (implies --verify)
+  --verify-cache FILE      remember answers across runs for 24 h (stores hashes, never secrets)
+  --verify-concurrency N   requests in flight (default 16; each provider is also rate-limited)
+  --verify-endpoint PROVIDER=URL
+                           send PROVIDER's checks to URL instead (repeatable): for self-hosted
+                           instances (GitHub Enterprise: github=https://ghe.example.com/api/v3,
+                           self-managed GitLab) and for testing; private and loopback addresses
+                           are allowed there
 )";
 }
 
@@ -159,6 +187,53 @@ absl::StatusOr<std::unique_ptr<Matcher>> BuildMatcher(const ScanFlags& flags) {
   mo.cache_dir = flags.cache_dir == "none" ? "" : flags.cache_dir.empty() ? DefaultCacheDir() : flags.cache_dir;
   return Matcher::Create(*std::move(rules), mo);
 }
+
+namespace {
+
+// Verifies the deduplicated findings, then applies --only-verified. Returns an exit code on error.
+int VerifyStage(const char* what, const ScanFlags& flags, const std::vector<Rule>& rules, FindingSet* findings,
+                ScanStats* stats) {
+  verify::VerifierOptions vo;
+  vo.concurrency = flags.verify_concurrency;
+  vo.cache_file = flags.verify_cache;
+  for (const std::string& e : flags.verify_endpoints) {
+    const size_t eq = e.find('=');
+    vo.net.endpoint_overrides[e.substr(0, eq)] = e.substr(eq + 1);
+  }
+  if (const char* hook = std::getenv("KEYSWEEP_VERIFY_TEST_HOSTS"); hook != nullptr && *hook != '\0') {
+    if (!verify::ParseHostOverrides(hook, &vo.net.host_overrides)) {
+      std::fprintf(stderr, "keysweep %s: malformed KEYSWEEP_VERIFY_TEST_HOSTS\n", what);
+      return kExitError;
+    }
+    if (!flags.quiet) std::fprintf(stderr, "keysweep %s: test hook KEYSWEEP_VERIFY_TEST_HOSTS is active\n", what);
+  }
+  auto verifier = verify::Verifier::Create(std::move(vo));
+  if (!verifier.ok()) {
+    std::fprintf(stderr, "keysweep %s: %s\n", what, std::string(verifier.status().message()).c_str());
+    return kExitError;
+  }
+  std::vector<Finding*> all;
+  findings->EraseIf([&](Finding& f) {
+    all.push_back(&f);
+    return false;
+  });
+  (*verifier)->VerifyFindings(all, rules);
+  for (const Finding* f : all) stats->Count(Cat("verification: ", VerifyStatusName(f->verification->status)));
+  const auto c = (*verifier)->counters();
+  if (c.requests) stats->Count("verification: requests", c.requests);
+  if (c.cache_hits) stats->Count("verification: cache hits", c.cache_hits);
+  if (auto s = (*verifier)->SaveCache(); !s.ok()) {
+    std::fprintf(stderr, "keysweep %s: %s\n", what, std::string(s.message()).c_str());
+  }
+  if (flags.only_verified) {
+    findings->EraseIf([](const Finding& f) {
+      return !f.verification || f.verification->status != VerifyStatus::kVerified;
+    });
+  }
+  return kExitClean;
+}
+
+}  // namespace
 
 int RunScan(const char* what, const ScanFlags& flags, const SourceFactory& make_source, const ScanHooks& hooks) {
   const auto t0 = std::chrono::steady_clock::now();
@@ -204,6 +279,10 @@ int RunScan(const char* what, const ScanFlags& flags, const SourceFactory& make_
       return drop;
     });
     if (hidden) stats.Count("suppressed: baseline", hidden);
+  }
+
+  if (flags.verify) {
+    if (int rc = VerifyStage(what, flags, (*matcher)->rules(), &findings, &stats); rc != kExitClean) return rc;
   }
 
   std::vector<std::string> ids;

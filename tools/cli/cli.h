@@ -62,6 +62,13 @@ struct ScanFlags {
   size_t max_occurrences = 100;             // --max-occurrences N per finding in reports
   std::string cache_dir;                    // --cache-dir DIR ("none" disables the database cache)
   std::string baseline;                     // --baseline FILE: hide findings whose fingerprint it lists
+  // Verification (verifiers/). The test hook KEYSWEEP_VERIFY_TEST_HOSTS=host=127.0.0.1:PORT,...
+  // (environment only) sends a host's requests to a loopback fake provider.
+  bool verify = false;                      // --verify
+  bool only_verified = false;               // --only-verified (implies --verify)
+  std::string verify_cache;                 // --verify-cache FILE
+  std::vector<std::string> verify_endpoints;  // --verify-endpoint PROVIDER=URL (repeatable)
+  int verify_concurrency = 16;              // --verify-concurrency N
 };
 
 // Tries to consume one scan flag at the cursor; returns true if it did.
