@@ -192,6 +192,7 @@ absl::StatusOr<VerifySpec> ParseVerifySpec(const toml::table& t, std::string_vie
       const int64_t d = (*one)["max_distance"].value_or(int64_t{1024});
       if (d <= 0 || d > (1 << 20)) return Bad(Cat("part '", p.name, "': max_distance out of range"));
       p.max_distance = static_cast<uint64_t>(d);
+      p.secret = (*one)["secret"].value_or(true);
       s.parts.push_back(std::move(p));
     }
   }

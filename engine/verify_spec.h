@@ -40,6 +40,7 @@ struct VerifyPart {
   std::string name;                // used as {{part.NAME}} in templates
   std::vector<std::string> rules;  // rule ids that yield this part
   uint64_t max_distance = 1024;
+  bool secret = true;              // false for identifiers (a shop name): not redacted from results
 };
 
 struct VerifySpec {

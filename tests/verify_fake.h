@@ -259,7 +259,7 @@ inline void FakeProviders::Routes() {
   server_.Get("/twilio/v2/Services", [](const httplib::Request& r, httplib::Response& res) {
     std::string user;
     const std::string pass = BasicPassword(r, &user);
-    Decide(res, user == kTwilioKeySid ? pass : std::string("x"), kTwilioKeySecret, [&] {
+    Decide(res, user == kTwilioKeySid ? pass : user == kFlaky ? user : std::string("x"), kTwilioKeySecret, [&] {
       Json(res, 200, R"({"services":[{"sid":"VA1","account_sid":"AC0123456789abcdef0123456789abcdef","friendly_name":"login"}],"meta":{"page":0}})");
     }, R"({"code":20003,"message":"Authenticate","status":401})");
   });

@@ -51,7 +51,15 @@ TemplateVars Candidate::Vars() const {
 
 std::vector<std::string> Candidate::Secrets() const {
   std::vector<std::string> s = {secret};
-  for (const auto& [k, v] : parts) s.push_back(v);
+  for (const auto& [k, v] : parts) {
+    bool is_secret = true;
+    if (rule != nullptr && rule->verify) {
+      for (const VerifyPart& p : rule->verify->parts) {
+        if (k.size() > 5 && k.compare(5, std::string::npos, p.name) == 0) is_secret = p.secret;
+      }
+    }
+    if (is_secret) s.push_back(v);
+  }
   return s;
 }
 

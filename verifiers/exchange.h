@@ -26,7 +26,7 @@ struct Candidate {
   TemplateVars parts;  // {"part.NAME", value}
   // All values a request template may use: {"secret", secret} then the parts.
   TemplateVars Vars() const;
-  // Every secret value (for scrubbing text).
+  // Every secret value (for scrubbing text): the secret and the parts not declared `secret = false`.
   std::vector<std::string> Secrets() const;
 };
 

@@ -1,0 +1,180 @@
+// Every provider's verifier (the [rule.verify] tables of the rule files) against the fake
+// provider: verified with identity / scopes / expiry, invalid, and unknown.
+#include <chrono>
+#include <set>
+
+#include "gtest/gtest.h"
+#include "tests/test_util.h"
+#include "tests/verify_fake.h"
+#include "verifiers/verifier.h"
+
+namespace keysweep {
+namespace {
+
+using namespace keysweep::testing;  // NOLINT: the fake's token constants
+using verify::Candidate;
+using verify::Verifier;
+
+const std::vector<Rule>& ProviderRules() {
+  static const auto* rules = [] {
+    auto r = LoadRulesFromPath(std::string(KEYSWEEP_SOURCE_DIR) + "/verifiers/staged");
+    EXPECT_TRUE(r.ok()) << r.status();
+    return new std::vector<Rule>(r.ok() ? *std::move(r) : std::vector<Rule>{});
+  }();
+  return *rules;
+}
+
+const Rule* FindRule(const std::string& id) {
+  for (const Rule& r : ProviderRules()) {
+    if (r.id == id) return &r;
+  }
+  ADD_FAILURE() << "no rule " << id;
+  return nullptr;
+}
+
+struct Case {
+  const char* rule;
+  std::string secret;
+  verify::TemplateVars parts;
+  std::string identity;
+  std::vector<std::string> scopes;
+  std::string expires_at;
+  bool broad_scope;
+  bool no_expiry;
+};
+
+std::vector<Case> Cases() {
+  return {
+      {"github-pat-classic", kGithubGood, {}, "octocat", {"repo", "read:org"}, "2027-01-01 00:00:00 UTC", true, false},
+      {"gitlab-personal-access-token", kGitlabGood, {}, "ci (user id 42)", {"api", "read_repository"}, "", true, true},
+      {"slack-bot-token", kSlackGood, {}, "deploybot in Acme (https://acme.slack.com/)", {"chat:write", "channels:read"}, "", false, false},
+      {"stripe-secret-key", kStripeSecret, {}, "acct_1Acme ops@acme.test", {}, "", true, true},
+      {"aws-access-key-id", kAwsKeyId, {{"part.secret", kAwsSecret}}, "arn:aws:iam::123456789012:user/deploy", {}, "", false, true},
+      {"google-api-key", kGoogleGood, {}, "", {}, "", false, true},
+      {"openai-api-key", kOpenaiGood, {}, "org-acme", {}, "", false, false},
+      {"anthropic-api-key", kAnthropicGood, {}, "0f1e2d3c-acme", {}, "", false, false},
+      {"anthropic-admin-key", kAnthropicAdmin, {}, "Acme (0f1e2d3c-acme)", {"admin"}, "", true, false},
+      {"huggingface-access-token", kHfGood, {}, "alice (user; token ci)", {"write"}, "", true, true},
+      {"npm-access-token", kNpmGood, {}, "alice", {}, "", false, false},
+      {"sendgrid-api-key", kSendgridGood, {}, "", {"mail.send", "api_keys.create", "user.profile.read"}, "", true, true},
+      {"twilio-api-key-sid", kTwilioKeySid, {{"part.secret", kTwilioKeySecret}}, "AC0123456789abcdef0123456789abcdef", {}, "", false, true},
+      {"mailgun-private-api-key", kMailgunGood, {}, "mg.acme.test", {}, "", false, true},
+      {"digitalocean-token", kDoGood, {}, "ops@acme.test (team Acme)", {}, "", false, false},
+      {"datadog-api-key", kDatadogGood, {}, "", {}, "", false, true},
+      {"discord-bot-token", kDiscordGood, {}, "acmebot (id 1012345678)", {}, "", false, true},
+      {"telegram-bot-token", kTelegramGood, {}, "@acme_bot (id 123456789)", {}, "", false, true},
+      {"shopify-access-token", kShopifyGood, {{"part.shop", kShop}}, "acme.myshopify.com", {"read_products", "write_orders"}, "", true, false},
+  };
+}
+
+class VerifyProviders : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    verify::VerifierOptions o;
+    o.concurrency = 2;
+    ASSERT_TRUE(verify::ParseHostOverrides(fake.HostMap(), &o.net.host_overrides));
+    o.net.base_backoff = std::chrono::milliseconds(5);
+    o.net.rate_override = 1000;
+    auto v = Verifier::Create(o);
+    ASSERT_TRUE(v.ok());
+    verifier = *std::move(v);
+  }
+  Verification Check(const Rule* r, const std::string& secret, const verify::TemplateVars& parts) {
+    return verifier->Check(Candidate{r, secret, parts});
+  }
+  FakeProviders fake;
+  std::unique_ptr<Verifier> verifier;
+};
+
+TEST_F(VerifyProviders, EighteenProvidersAreCovered) {
+  std::set<std::string> providers;
+  for (const Case& c : Cases()) providers.insert(FindRule(c.rule) ? FindRule(c.rule)->provider : "");
+  EXPECT_GE(providers.size(), 18u);
+}
+
+TEST_F(VerifyProviders, VerifiedWithIdentityScopesAndExpiry) {
+  for (const Case& c : Cases()) {
+    const Rule* r = FindRule(c.rule);
+    if (r == nullptr) continue;
+    const Verification v = Check(r, c.secret, c.parts);
+    EXPECT_EQ(v.status, VerifyStatus::kVerified) << c.rule << ": " << v.reason;
+    EXPECT_EQ(v.identity, c.identity) << c.rule;
+    EXPECT_EQ(v.scopes, c.scopes) << c.rule;
+    EXPECT_EQ(v.expires_at, c.expires_at) << c.rule;
+    EXPECT_EQ(v.broad_scope, c.broad_scope) << c.rule;
+    EXPECT_EQ(v.no_expiry, c.no_expiry) << c.rule;
+    EXPECT_GT(v.checked_at, 0) << c.rule;
+  }
+}
+
+TEST_F(VerifyProviders, InvalidSecretsAreInvalid) {
+  for (const Case& c : Cases()) {
+    const Rule* r = FindRule(c.rule);
+    if (r == nullptr) continue;
+    // Same shape, one character changed.
+    std::string bad = c.secret;
+    bad[bad.size() - 3] = bad[bad.size() - 3] == 'x' ? 'y' : 'x';
+    const Verification v = Check(r, bad, c.parts);
+    EXPECT_EQ(v.status, VerifyStatus::kInvalid) << c.rule << ": " << v.reason;
+    EXPECT_TRUE(v.identity.empty()) << c.rule;
+  }
+}
+
+TEST_F(VerifyProviders, ProviderOutagesAreUnknown) {
+  for (const Case& c : Cases()) {
+    const Rule* r = FindRule(c.rule);
+    if (r == nullptr || r->verify->kind != "http") continue;  // AWS: see below
+    verify::TemplateVars parts = c.parts;
+    const Verification v = Check(r, kFlaky, parts);
+    EXPECT_EQ(v.status, VerifyStatus::kUnknown) << c.rule << ": " << v.reason;
+    EXPECT_EQ(v.reason, "provider error (HTTP 503)") << c.rule;
+  }
+}
+
+TEST_F(VerifyProviders, ProviderSpecificAnswers) {
+  // GitHub fine-grained token without an expiry header.
+  Verification v = Check(FindRule("github-pat-fine-grained"), kGithubFineGrained, {});
+  EXPECT_EQ(v.status, VerifyStatus::kVerified);
+  EXPECT_EQ(v.identity, "hubot");
+  EXPECT_TRUE(v.no_expiry);
+  EXPECT_TRUE(v.scopes.empty());
+  // Stripe restricted key that may not read the account: live, not broad.
+  v = Check(FindRule("stripe-restricted-key"), kStripeRestricted, {});
+  EXPECT_EQ(v.status, VerifyStatus::kVerified);
+  EXPECT_FALSE(v.broad_scope);
+  EXPECT_EQ(v.reason, "restricted key without account read permission");
+  // OpenAI: 429 insufficient_quota is a live key, and is not retried.
+  const int before = fake.Hits("/openai/v1/models");
+  v = Check(FindRule("openai-api-key"), kOpenaiNoQuota, {});
+  EXPECT_EQ(v.status, VerifyStatus::kVerified);
+  EXPECT_EQ(fake.Hits("/openai/v1/models"), before + 1);
+  // Google key restricted to other APIs: exists.
+  v = Check(FindRule("google-api-key"), kGoogleBlocked, {});
+  EXPECT_EQ(v.status, VerifyStatus::kVerified);
+  // AWS: a key id paired with the wrong secret, and an unknown key id.
+  v = Check(FindRule("aws-access-key-id"), kAwsKeyId, {{"part.secret", "wrongwrongwrongwrongwrongwrongwrongwrong"}});
+  EXPECT_EQ(v.status, VerifyStatus::kInvalid);
+  EXPECT_EQ(v.reason, "the secret key does not belong to this key id");
+  v = Check(FindRule("aws-access-key-id"), "AKIAQYLPMN5HHHFPZAM3", {{"part.secret", kAwsSecret}});
+  EXPECT_EQ(v.status, VerifyStatus::kInvalid);
+  EXPECT_EQ(v.reason, "unknown access key id");
+  // Shopify: a shop value that is not a host label is never contacted.
+  const int shop_hits = fake.TotalHits();
+  v = Check(FindRule("shopify-access-token"), kShopifyGood, {{"part.shop", "evil.test/"}});
+  EXPECT_EQ(v.status, VerifyStatus::kSkipped);
+  EXPECT_EQ(fake.TotalHits(), shop_hits);
+}
+
+TEST_F(VerifyProviders, WebhookRulesAreNeverVerifiedByPosting) {
+  for (const Rule& r : ProviderRules()) {
+    if (r.id.find("webhook") != std::string::npos) {
+      EXPECT_FALSE(r.verify) << r.id;
+    }
+    if (r.verify && r.provider != "Slack") {
+      EXPECT_NE(r.verify->method, "POST") << r.id << " posts; only Slack's auth.test is a POST";
+    }
+  }
+}
+
+}  // namespace
+}  // namespace keysweep
