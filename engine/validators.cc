@@ -66,15 +66,33 @@ bool GrafanaCrc32Le(std::string_view token) {
   return true;
 }
 
+// GitLab routable tokens: <prefix><payload>.01.<2 base36 length><7 base36 CRC32 of all before>.
+// Tokens without the ".01." part are the older random format and pass.
+bool GitlabRoutableCrc32(std::string_view token) {
+  const size_t dot = token.rfind(".01.");
+  if (dot == std::string_view::npos) return true;
+  if (token.size() - dot != 4 + 2 + 7) return false;
+  std::string_view head = token.substr(0, token.size() - 7);
+  uint32_t crc = crc32(0L, reinterpret_cast<const Bytef*>(head.data()), static_cast<uInt>(head.size()));
+  char expect[7];
+  for (int i = 6; i >= 0; --i) {
+    expect[i] = "0123456789abcdefghijklmnopqrstuvwxyz"[crc % 36];
+    crc /= 36;
+  }
+  return token.substr(token.size() - 7) == std::string_view(expect, 7);
+}
+
 }  // namespace
 
 bool IsKnownValidator(std::string_view name) {
+  if (name == "gitlab-routable-crc32") return true;
   return name == "github-crc32" || name == "atlassian-crc32-hex" || name == "packagist-crc32-hex" ||
          name == "grafana-crc32-le";
 }
 
 bool RunValidator(std::string_view name, std::string_view secret) {
   if (name == "github-crc32") return GithubCrc32(secret);
+  if (name == "gitlab-routable-crc32") return GitlabRoutableCrc32(secret);
   if (name == "atlassian-crc32-hex") return Crc32HexSuffix(secret, true);
   if (name == "packagist-crc32-hex") return Crc32HexSuffix(secret, false);
   if (name == "grafana-crc32-le") return GrafanaCrc32Le(secret);

@@ -5,10 +5,12 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "engine/chunk.h"
+#include "engine/config.h"
 #include "engine/findings.h"
 #include "engine/matcher.h"
 #include "engine/rules.h"
@@ -62,7 +64,15 @@ struct ScanFlags {
   size_t max_occurrences = 100;             // --max-occurrences N per finding in reports
   std::string cache_dir;                    // --cache-dir DIR ("none" disables the database cache)
   std::string baseline;                     // --baseline FILE: hide findings whose fingerprint it lists
+  std::string config_path;                  // --config FILE (default: .keysweep.toml, see engine/config.h)
+  bool no_config = false;                   // --no-config
+  std::set<std::string> given;              // flags given on the command line (they beat the config)
+  std::shared_ptr<const Config> config;     // set by ResolveConfig
 };
+
+// Loads the config file the flags name (or finds .keysweep.toml) and fills in every setting the
+// command line did not give. RunScan calls it; commands that do not scan may call it themselves.
+absl::Status ResolveConfig(ScanFlags* flags);
 
 // Tries to consume one scan flag at the cursor; returns true if it did.
 bool ParseScanFlag(Args& args, ScanFlags* flags);
