@@ -147,10 +147,27 @@ bool GitHistorySource::StartBlob(size_t k, Chunk* chunk) {
   }
   // A large blob: overlapping chunks, so memory per token stays at chunk_size.
   chunker_.Begin(std::move(prov));
-  chunker_.Feed(r.data);
-  chunker_.Finish();
+  large_ = std::move(r.data);
+  large_fed_ = 0;
   chunking_ = true;
-  return chunker_.Pop(chunk);
+  return NextLargeChunk(chunk);
+}
+
+bool GitHistorySource::NextLargeChunk(Chunk* chunk) {
+  // Fed a piece at a time: the chunker's buffer then stays near two chunks, and handing the whole
+  // blob over at once would make it shift the remaining bytes after every chunk.
+  for (;;) {
+    if (chunker_.Pop(chunk)) return true;
+    if (large_fed_ >= large_.size()) break;
+    const size_t n = std::min(options_.chunk_size, large_.size() - large_fed_);
+    chunker_.Feed(std::string_view(large_).substr(large_fed_, n));
+    large_fed_ += n;
+    if (large_fed_ == large_.size()) chunker_.Finish();
+  }
+  chunking_ = false;
+  large_.clear();
+  large_.shrink_to_fit();
+  return false;
 }
 
 bool GitHistorySource::NextMessage(Chunk* chunk) {
@@ -179,10 +196,7 @@ bool GitHistorySource::NextMessage(Chunk* chunk) {
 
 bool GitHistorySource::Next(Chunk* chunk) {
   for (;;) {
-    if (chunking_) {
-      if (chunker_.Pop(chunk)) return true;
-      chunking_ = false;
-    }
+    if (chunking_ && NextLargeChunk(chunk)) return true;
     if (next_blob_ < order_.size()) {
       if (StartBlob(next_blob_++, chunk)) return true;
       continue;

@@ -52,6 +52,7 @@ class GitHistorySource : public ChunkSource {
   GitHistorySource(GitSourceOptions options, ScanStats* stats, RepoPtr repo, HistoryIndex index);
   // Starts the k-th blob in read order; false when it yields no chunk (skipped or unreadable).
   bool StartBlob(size_t k, Chunk* chunk);
+  bool NextLargeChunk(Chunk* chunk);
   bool NextMessage(Chunk* chunk);
   ProvenancePtr BlobProvenance(size_t i) const;
   std::string Describe(size_t i) const;
@@ -66,8 +67,10 @@ class GitHistorySource : public ChunkSource {
   std::unique_ptr<BlobPrefetcher> prefetcher_;
   size_t next_blob_ = 0;
   size_t next_commit_ = 0;
-  bool chunking_ = false;
+  bool chunking_ = false;  // a large blob is being cut into chunks
   StreamChunker chunker_;
+  std::string large_;      // that blob
+  size_t large_fed_ = 0;   // bytes of it given to the chunker
 };
 
 // True when the first 8000 bytes hold a NUL byte (git's own binary heuristic).

@@ -132,8 +132,12 @@ class HistoryIndex::Walker {
   void ProcessCommit(const git_oid& oid, bool walk_parents) {
     git_commit* raw = nullptr;
     if (git_commit_lookup(&raw, repo_, &oid) != 0) {
-      stats_->AddError("missing object",
-                       absl::StrCat("commit ", OidHex(oid), " cannot be read: ", LastGitError()));
+      if (index_->shallow_ && walked_from_child_.contains(oid)) {
+        stats_->Count("shallow cut commits");  // said once, in Run()
+      } else {
+        stats_->AddError("missing object",
+                         absl::StrCat("commit ", OidHex(oid), " cannot be read: ", LastGitError()));
+      }
       return;
     }
     CommitPtr commit(raw);
@@ -150,7 +154,10 @@ class HistoryIndex::Walker {
     std::vector<TreePtr> parent_trees;
     for (unsigned i = 0, n = git_commit_parentcount(commit.get()); i < n; ++i) {
       const git_oid* pid = git_commit_parent_id(commit.get(), i);
-      if (walk_parents) PushCommit(*pid);
+      if (walk_parents) {
+        PushCommit(*pid);
+        if (index_->shallow_) walked_from_child_.insert(*pid);
+      }
       git_commit* raw_parent = nullptr;
       if (git_commit_lookup(&raw_parent, repo_, pid) != 0) {
         if (!index_->shallow_) {
@@ -306,7 +313,7 @@ class HistoryIndex::Walker {
   ScanStats* stats_;
   HistoryIndex* index_;
   std::vector<git_oid> stack_;
-  OidSet visited_, in_range_, boundary_, inherited_, seen_trees_;
+  OidSet visited_, in_range_, boundary_, inherited_, seen_trees_, walked_from_child_;
   absl::flat_hash_map<std::string, uint32_t> people_, paths_;
 };
 
