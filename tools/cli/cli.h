@@ -10,6 +10,8 @@
 
 #include "engine/chunk.h"
 #include "engine/findings.h"
+#include "engine/matcher.h"
+#include "engine/rules.h"
 #include "engine/scan_stats.h"
 
 namespace keysweep::cli {
@@ -65,6 +67,11 @@ struct ScanFlags {
 bool ParseScanFlag(Args& args, ScanFlags* flags);
 // Help text for the scan flags, indented for --help output.
 const char* ScanFlagsHelp();
+
+// The rules the flags select (built-in unless --no-builtin-rules, plus --rules, then
+// --only-rules / --disable-rules), and the matcher over them.
+absl::StatusOr<std::vector<Rule>> LoadSelectedRules(const ScanFlags& flags);
+absl::StatusOr<std::unique_ptr<Matcher>> BuildMatcher(const ScanFlags& flags);
 
 // Hooks a source can give RunScan.
 struct ScanHooks {
