@@ -16,7 +16,7 @@ namespace keysweep::cli {
 namespace {
 
 constexpr char kUsage[] =
-    "usage: keysweep git [REPO] [options]\n"
+    "Usage: keysweep git [REPO] [options]\n"
     "\n"
     "Scans a git repository (default: the current folder; work trees, bare repositories and\n"
     "mirrors) for secrets. By default: the content of every blob reachable from every ref\n"

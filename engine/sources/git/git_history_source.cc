@@ -133,6 +133,7 @@ bool GitHistorySource::StartBlob(size_t k, Chunk* chunk) {
     return false;
   }
   stats_->Count("blobs scanned");
+  stats_->AddScanned(1, r.data.size());
   ProvenancePtr prov = BlobProvenance(i);
   if (r.data.size() <= options_.chunk_size) {
     chunk->prov = std::move(prov);
@@ -183,6 +184,7 @@ bool GitHistorySource::NextMessage(Chunk* chunk) {
   p->path = options_.repo_path;
   p->introductions.push_back(index_.CommitIntroduction(commit_idx));
   stats_->Count("commit messages scanned");
+  stats_->AddScanned(1, std::strlen(msg));
   chunk->prov = std::move(p);
   chunk->data.assign(msg);
   chunk->offset = 0;

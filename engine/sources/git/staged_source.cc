@@ -112,6 +112,7 @@ bool StagedSource::Next(Chunk* chunk) {
       stats_->AddSkip("binary", what);
       continue;
     }
+    stats_->AddScanned(1, r.data.size());
     auto p = std::make_shared<Provenance>();
     p->kind = Provenance::Kind::kGitStaged;
     p->path = options_.repo_path;
