@@ -115,9 +115,9 @@ ratio=$(echo "$ks_med / $cat_med" | bc -l)
 mbps=$(echo "$blob_bytes / 1000000 / $ks_med" | bc -l)
 cat_mbps=$(echo "$blob_bytes / 1000000 / $cat_med" | bc -l)
 blobs_s=$(echo "$blobs / $ks_med" | bc -l)
-rss_kb=$( { /usr/bin/time -v "$bin" git -q --threads "$threads" --rules "$rules" --format jsonl "$repo" > /dev/null; } 2>&1 \
+rss_kb=$( { /usr/bin/time -v "$bin" git -q --threads "$threads" --rules "$rules" --format jsonl "$repo" > /dev/null || true; } 2>&1 \
   | awk -F: '/Maximum resident/ {gsub(/ /, "", $2); print $2}')
-cat_rss_kb=$( { /usr/bin/time -v git -C "$repo" cat-file --batch-all-objects --batch --unordered > /dev/null; } 2>&1 \
+cat_rss_kb=$( { /usr/bin/time -v git -C "$repo" cat-file --batch-all-objects --batch --unordered > /dev/null || true; } 2>&1 \
   | awk -F: '/Maximum resident/ {gsub(/ /, "", $2); print $2}')
 
 # Recall: every planted secret found, and its planting commit among the finding's commits.

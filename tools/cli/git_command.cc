@@ -107,6 +107,7 @@ int GitCommand(std::vector<std::string> argv) {
   go.repo_path = repo;
   go.history.all_objects = all_objects;
   go.history.range = range;
+  go.history.threads = flags.threads;
   go.max_file_size = flags.max_file_size;
   go.include_binary = flags.include_binary;
   go.quiet = flags.quiet;

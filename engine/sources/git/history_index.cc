@@ -1,6 +1,7 @@
 #include "engine/sources/git/history_index.h"
 
 #include <algorithm>
+#include <thread>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -20,7 +21,11 @@ absl::StatusOr<TreePtr> LookupTree(git_repository* repo, const git_oid& id) {
 
 }  // namespace
 
-// Does the walk; lives only inside Build().
+// Does the walk; lives only inside Build(). Three steps: enumerate the commits (serial: reading a
+// commit is cheap), compare each commit's tree with its parents' trees (the costly part: split into
+// contiguous slices of the commit list, one thread and one git_repository per slice), then merge
+// the slices' introductions into the index in commit order, so the result does not depend on the
+// number of threads.
 class HistoryIndex::Walker {
  public:
   Walker(git_repository* repo, const HistoryOptions& options, ScanStats* stats, HistoryIndex* index)
@@ -33,14 +38,32 @@ class HistoryIndex::Walker {
                        "shallow clone: history is cut; blobs at the cut are attributed to the "
                        "oldest commit present, and older history is not scanned");
     }
-    if (!options_.range.empty()) return RunRange();
-    if (absl::Status s = PushRefs(); !s.ok()) return s;
-    Drain();
-    if (options_.all_objects) AddUnreachable();
+    if (!options_.range.empty()) {
+      if (absl::Status s = EnumerateRange(); !s.ok()) return s;
+    } else {
+      if (absl::Status s = PushRefs(); !s.ok()) return s;
+      Enumerate();
+    }
+    Process(0);
+    if (options_.all_objects && options_.range.empty()) AddUnreachable();
     return absl::OkStatus();
   }
 
  private:
+  // What the comparison step needs of one commit.
+  struct Node {
+    git_oid tree;
+    std::vector<git_oid> parents;
+    std::vector<git_oid> parent_trees;  // resolved before the comparison step
+  };
+  // One blob introduction found by a comparison slice.
+  struct Record {
+    git_oid blob;
+    uint32_t commit;
+    std::string path;
+    std::vector<git_oid> replaced;
+  };
+
   // Pushes every ref's commit (branches, tags, remotes, notes, stash) and HEAD.
   absl::Status PushRefs() {
     git_reference_iterator* raw_iter = nullptr;
@@ -74,15 +97,17 @@ class HistoryIndex::Walker {
     if (visited_.insert(oid).second) stack_.push_back(oid);
   }
 
-  void Drain() {
+  // Depth-first from the pushed tips, so a commit's parent usually comes right after it: the
+  // comparison step then finds the parent's trees still in libgit2's cache.
+  void Enumerate() {
     while (!stack_.empty()) {
       git_oid oid = stack_.back();
       stack_.pop_back();
-      ProcessCommit(oid, /*walk_parents=*/true);
+      AddNode(oid, /*walk_parents=*/true);
     }
   }
 
-  absl::Status RunRange() {
+  absl::Status EnumerateRange() {
     git_revwalk* raw = nullptr;
     if (git_revwalk_new(&raw, repo_) != 0) return absl::InternalError(LastGitError());
     RevwalkPtr walk(raw);
@@ -93,45 +118,19 @@ class HistoryIndex::Walker {
     std::vector<git_oid> commits;
     git_oid oid;
     int rc;
-    while ((rc = git_revwalk_next(&oid, walk.get())) == 0) {
-      commits.push_back(oid);
-      in_range_.insert(oid);
-    }
+    while ((rc = git_revwalk_next(&oid, walk.get())) == 0) commits.push_back(oid);
     if (rc != GIT_ITEROVER) {
       return absl::DataLossError(
           absl::StrCat("cannot walk range '", options_.range, "': ", LastGitError()));
     }
-    for (const git_oid& c : commits) ProcessCommit(c, /*walk_parents=*/false);
+    for (const git_oid& c : commits) AddNode(c, /*walk_parents=*/false);
     return absl::OkStatus();
   }
 
-  // Every blob in the full tree of a commit outside the range: content the range inherited.
-  void CollectInherited(const git_oid& commit_id, const git_tree* tree) {
-    if (!boundary_.insert(commit_id).second) return;
-    std::vector<TreePtr> todo;
-    auto add_tree = [&](const git_tree* t) {
-      for (size_t i = 0, n = git_tree_entrycount(t); i < n; ++i) {
-        const git_tree_entry* e = git_tree_entry_byindex(t, i);
-        if (git_tree_entry_type(e) == GIT_OBJECT_BLOB) {
-          inherited_.insert(*git_tree_entry_id(e));
-        } else if (git_tree_entry_type(e) == GIT_OBJECT_TREE) {
-          if (!seen_trees_.insert(*git_tree_entry_id(e)).second) continue;
-          auto sub = LookupTree(repo_, *git_tree_entry_id(e));
-          if (sub.ok()) todo.push_back(*std::move(sub));
-        }
-      }
-    };
-    add_tree(tree);
-    while (!todo.empty()) {
-      TreePtr t = std::move(todo.back());
-      todo.pop_back();
-      add_tree(t.get());
-    }
-  }
-
-  void ProcessCommit(const git_oid& oid, bool walk_parents) {
+  void AddNode(const git_oid& oid, bool walk_parents) {
     git_commit* raw = nullptr;
     if (git_commit_lookup(&raw, repo_, &oid) != 0) {
+      unreadable_.insert(oid);
       if (index_->shallow_ && walked_from_child_.contains(oid)) {
         stats_->Count("shallow cut commits");  // said once, in Run()
       } else {
@@ -142,47 +141,134 @@ class HistoryIndex::Walker {
     }
     CommitPtr commit(raw);
     stats_->Count("commits");
-    const uint32_t idx = AddCommit(commit.get());
-    git_tree* raw_tree = nullptr;
-    if (git_commit_tree(&raw_tree, commit.get()) != 0) {
-      stats_->AddError("missing object",
-                       absl::StrCat("tree ", OidHex(*git_commit_tree_id(commit.get())), " of commit ",
-                                    OidHex(oid), " cannot be read: ", LastGitError()));
-      return;
-    }
-    TreePtr tree(raw_tree);
-    std::vector<TreePtr> parent_trees;
+    node_index_.emplace(oid, static_cast<uint32_t>(nodes_.size()));
+    AddCommit(commit.get());
+    Node node;
+    node.tree = *git_commit_tree_id(commit.get());
     for (unsigned i = 0, n = git_commit_parentcount(commit.get()); i < n; ++i) {
       const git_oid* pid = git_commit_parent_id(commit.get(), i);
+      node.parents.push_back(*pid);
       if (walk_parents) {
         PushCommit(*pid);
         if (index_->shallow_) walked_from_child_.insert(*pid);
       }
-      git_commit* raw_parent = nullptr;
-      if (git_commit_lookup(&raw_parent, repo_, pid) != 0) {
-        if (!index_->shallow_) {
-          stats_->AddError("missing object",
-                           absl::StrCat("commit ", OidHex(*pid), " (parent of ", OidHex(oid),
-                                        ") cannot be read: ", LastGitError()));
+    }
+    nodes_.push_back(std::move(node));
+  }
+
+  // Finds the parents' tree ids: from the enumerated commits, else (range boundary, cut history)
+  // by reading the parent commit.
+  void ResolveParents(size_t from) {
+    for (size_t i = from; i < nodes_.size(); ++i) {
+      Node& node = nodes_[i];
+      for (const git_oid& pid : node.parents) {
+        auto it = node_index_.find(pid);
+        if (it != node_index_.end()) {
+          node.parent_trees.push_back(nodes_[it->second].tree);
+          continue;
         }
-        continue;  // no parent tree: everything the commit has counts as introduced by it
-      }
-      CommitPtr parent(raw_parent);
-      git_tree* raw_ptree = nullptr;
-      if (git_commit_tree(&raw_ptree, parent.get()) != 0) {
-        stats_->AddError("missing object", absl::StrCat("tree of commit ", OidHex(*pid),
-                                                        " cannot be read: ", LastGitError()));
-        continue;
-      }
-      parent_trees.emplace_back(raw_ptree);
-      if (!options_.range.empty() && !in_range_.contains(*pid)) {
-        CollectInherited(*pid, raw_ptree);
+        if (unreadable_.contains(pid)) continue;  // reported already; no parent tree to compare
+        git_commit* raw_parent = nullptr;
+        if (git_commit_lookup(&raw_parent, repo_, &pid) != 0) {
+          unreadable_.insert(pid);
+          if (!index_->shallow_) {
+            stats_->AddError("missing object",
+                             absl::StrCat("commit ", OidHex(pid), " (parent of ",
+                                          OidHex(index_->commits_[i].oid), ") cannot be read: ",
+                                          LastGitError()));
+          }
+          continue;
+        }
+        CommitPtr parent(raw_parent);
+        node.parent_trees.push_back(*git_commit_tree_id(parent.get()));
+        if (!options_.range.empty()) CollectInherited(pid, *git_commit_tree_id(parent.get()));
       }
     }
-    std::vector<const git_tree*> parents;
-    for (const TreePtr& t : parent_trees) parents.push_back(t.get());
-    std::string path;
-    CompareTrees(tree.get(), parents, &path, idx, oid);
+  }
+
+  // Every blob in the full tree of a commit outside the range: content the range inherited.
+  void CollectInherited(const git_oid& commit_id, const git_oid& tree_id) {
+    if (!boundary_.insert(commit_id).second) return;
+    std::vector<git_oid> todo = {tree_id};
+    while (!todo.empty()) {
+      git_oid id = todo.back();
+      todo.pop_back();
+      if (!seen_trees_.insert(id).second) continue;
+      auto t = LookupTree(repo_, id);
+      if (!t.ok()) continue;  // reported when the comparison reads it
+      for (size_t i = 0, n = git_tree_entrycount(t->get()); i < n; ++i) {
+        const git_tree_entry* e = git_tree_entry_byindex(t->get(), i);
+        if (git_tree_entry_type(e) == GIT_OBJECT_BLOB) inherited_.insert(*git_tree_entry_id(e));
+        else if (git_tree_entry_type(e) == GIT_OBJECT_TREE) todo.push_back(*git_tree_entry_id(e));
+      }
+    }
+  }
+
+  // Resolves, compares and merges the commits enumerated since `from`.
+  void Process(size_t from) {
+    ResolveParents(from);
+    const size_t n = nodes_.size() - from;
+    if (n == 0) return;
+    unsigned threads = options_.threads > 0 ? static_cast<unsigned>(options_.threads)
+                                            : std::max(1u, std::thread::hardware_concurrency());
+    // Small histories are not worth a second repository handle.
+    threads = static_cast<unsigned>(std::min<size_t>(threads, std::max<size_t>(1, n / 256)));
+    std::vector<std::vector<Record>> slices(threads);
+    auto slice_range = [&](unsigned t) {
+      return std::pair<size_t, size_t>(from + n * t / threads, from + n * (t + 1) / threads);
+    };
+    std::vector<std::thread> workers;
+    std::vector<RepoPtr> repos;
+    for (unsigned t = 1; t < threads; ++t) {
+      auto repo = OpenRepository(git_repository_path(repo_));
+      if (!repo.ok()) {  // fall back to doing that slice on this thread
+        repos.emplace_back();
+        continue;
+      }
+      repos.push_back(*std::move(repo));
+      auto [b, e] = slice_range(t);
+      workers.emplace_back([this, r = repos.back().get(), b = b, e = e, out = &slices[t]] {
+        CompareSlice(r, b, e, out);
+      });
+    }
+    auto [b0, e0] = slice_range(0);
+    CompareSlice(repo_, b0, e0, &slices[0]);
+    for (unsigned t = 1; t < threads; ++t) {
+      if (repos[t - 1] == nullptr) {
+        auto [b, e] = slice_range(t);
+        CompareSlice(repo_, b, e, &slices[t]);
+      }
+    }
+    for (std::thread& w : workers) w.join();
+    for (std::vector<Record>& slice : slices) {
+      for (Record& r : slice) RecordBlob(r.blob, r.path, r.commit, std::move(r.replaced));
+    }
+  }
+
+  // Runs on a worker thread with its own repository: touches only `repo`, nodes_ (read-only),
+  // index_->commits_ (read-only), stats_ (thread-safe) and *out.
+  void CompareSlice(git_repository* repo, size_t begin, size_t end, std::vector<Record>* out) {
+    for (size_t i = begin; i < end; ++i) {
+      const Node& node = nodes_[i];
+      const git_oid& commit_id = index_->commits_[i].oid;
+      auto tree = LookupTree(repo, node.tree);
+      if (!tree.ok()) {
+        stats_->AddError("missing object", absl::StrCat("tree ", OidHex(node.tree), " of commit ",
+                                                        OidHex(commit_id), " cannot be read: ",
+                                                        tree.status().message()));
+        continue;
+      }
+      std::vector<TreePtr> parent_trees;
+      std::vector<const git_tree*> parents;
+      for (const git_oid& pt : node.parent_trees) {
+        auto t = LookupTree(repo, pt);
+        if (!t.ok()) continue;  // that commit's own comparison reports it
+        parents.push_back(t->get());
+        parent_trees.push_back(*std::move(t));
+      }
+      std::string path;
+      CompareTrees(repo, tree->get(), parents, &path, static_cast<uint32_t>(i), commit_id, out);
+    }
   }
 
   uint32_t AddCommit(const git_commit* commit) {
@@ -200,8 +286,9 @@ class HistoryIndex::Walker {
 
   // Records every blob in `tree` (under `*path`) that no tree in `parents` has at the same place.
   // Subtrees identical to a parent's are skipped without being read.
-  void CompareTrees(const git_tree* tree, const std::vector<const git_tree*>& parents,
-                    std::string* path, uint32_t commit_idx, const git_oid& commit_id) {
+  void CompareTrees(git_repository* repo, const git_tree* tree,
+                    const std::vector<const git_tree*>& parents, std::string* path,
+                    uint32_t commit_idx, const git_oid& commit_id, std::vector<Record>* out) {
     const size_t path_len = path->size();
     // Both trees are sorted the same way, so one forward cursor per parent finds the entries with
     // a merge-walk instead of a binary search (and its string compares) per entry.
@@ -211,7 +298,6 @@ class HistoryIndex::Walker {
       const git_object_t type = git_tree_entry_type(e);
       if (type != GIT_OBJECT_BLOB && type != GIT_OBJECT_TREE) continue;  // submodule commits
       const git_oid* id = git_tree_entry_id(e);
-      const char* name = git_tree_entry_name(e);
       bool unchanged = false;
       std::vector<git_oid> parent_subtrees, replaced;
       for (size_t k = 0; k < parents.size(); ++k) {
@@ -221,19 +307,18 @@ class HistoryIndex::Walker {
           unchanged = true;
           break;
         }
-        const git_object_t ptype = git_tree_entry_type(pe);
-        if (type == GIT_OBJECT_TREE && ptype == GIT_OBJECT_TREE) {
+        if (type == GIT_OBJECT_TREE) {
           parent_subtrees.push_back(*git_tree_entry_id(pe));
-        } else if (type == GIT_OBJECT_BLOB && ptype == GIT_OBJECT_BLOB && !options_.range.empty()) {
+        } else if (!options_.range.empty()) {
           replaced.push_back(*git_tree_entry_id(pe));
         }
       }
       if (unchanged) continue;
-      path->append(name);
+      path->append(git_tree_entry_name(e));
       if (type == GIT_OBJECT_BLOB) {
-        RecordBlob(*id, *path, commit_idx, std::move(replaced));
+        out->push_back({*id, commit_idx, *path, std::move(replaced)});
       } else {
-        auto sub = LookupTree(repo_, *id);
+        auto sub = LookupTree(repo, *id);
         if (!sub.ok()) {
           stats_->AddError("missing object",
                            absl::StrCat("tree ", OidHex(*id), " at ", *path, " in commit ",
@@ -242,13 +327,13 @@ class HistoryIndex::Walker {
           std::vector<TreePtr> owned;
           std::vector<const git_tree*> subs;
           for (const git_oid& pid : parent_subtrees) {
-            auto ps = LookupTree(repo_, pid);
-            if (!ps.ok()) continue;  // reported when that parent's commit is processed
+            auto ps = LookupTree(repo, pid);
+            if (!ps.ok()) continue;  // reported when that parent's commit is compared
             subs.push_back(ps->get());
             owned.push_back(*std::move(ps));
           }
           path->push_back('/');
-          CompareTrees(sub->get(), subs, path, commit_idx, commit_id);
+          CompareTrees(repo, sub->get(), subs, path, commit_idx, commit_id, out);
         }
       }
       path->resize(path_len);
@@ -256,7 +341,8 @@ class HistoryIndex::Walker {
   }
 
   // The entry of `parent` with e's name and kind (blob or tree), advancing *cursor past smaller
-  // entries. Entries come in git's tree order, in which a tree named "a" sorts as "a/".
+  // entries. Entries come in git's tree order, in which a tree named "a" sorts as "a/"; a path
+  // that changed kind therefore has no counterpart, which is right: nothing of that kind was there.
   static const git_tree_entry* FindInParent(const git_tree* parent, const git_tree_entry* e,
                                             size_t* cursor) {
     const size_t n = git_tree_entrycount(parent);
@@ -321,7 +407,9 @@ class HistoryIndex::Walker {
         loose_blobs.push_back(id);
       }
     }
-    Drain();
+    const size_t from = nodes_.size();
+    Enumerate();
+    Process(from);
     for (const git_oid& id : loose_blobs) {
       if (index_->blob_index_.contains(id)) continue;
       index_->blob_index_.emplace(id, index_->blobs_.size());
@@ -335,7 +423,9 @@ class HistoryIndex::Walker {
   ScanStats* stats_;
   HistoryIndex* index_;
   std::vector<git_oid> stack_;
-  OidSet visited_, in_range_, boundary_, inherited_, seen_trees_, walked_from_child_;
+  std::vector<Node> nodes_;  // parallel to index_->commits_
+  absl::flat_hash_map<git_oid, uint32_t, OidHash, OidEq> node_index_;
+  OidSet visited_, unreadable_, boundary_, inherited_, seen_trees_, walked_from_child_;
   absl::flat_hash_map<std::string, uint32_t> people_, paths_;
 };
 

@@ -28,6 +28,8 @@ struct HistoryOptions {
   // "A..B": only commits reachable from B and not from A. Empty: every ref (branches, tags,
   // remotes, stash, HEAD).
   std::string range;
+  // Threads (each with its own git_repository) comparing trees; 0: one per core.
+  int threads = 0;
 };
 
 class HistoryIndex {
