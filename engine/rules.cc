@@ -11,7 +11,6 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "engine/embedded_rules.h"
 #include "engine/matcher.h"
 #include "engine/verify_spec_toml.h"
 
@@ -90,6 +89,9 @@ absl::StatusOr<Rule> ParseRule(const toml::table& t, std::string_view provider, 
     auto spec = ParseVerifySpec(*v->as_table(), provider);
     if (!spec.ok()) return RuleError(path, r.id, std::string(spec.status().message()));
     r.verify = std::make_shared<const VerifySpec>(*std::move(spec));
+    std::ostringstream text;
+    text << *v->as_table();
+    r.verify_source = text.str();
   }
   if (auto s = StringList(t, "keywords", path, r.id, &r.keywords, true); !s.ok()) return s;
   if (auto s = StringList(t, "stopwords", path, r.id, &r.stopwords, true); !s.ok()) return s;
@@ -146,16 +148,6 @@ absl::StatusOr<std::vector<Rule>> ParseRuleFile(std::string_view toml_text, std:
     out.push_back(*std::move(r));
   }
   return out;
-}
-
-absl::StatusOr<std::vector<Rule>> LoadBuiltinRules() {
-  std::vector<Rule> all;
-  for (const EmbeddedRuleFile& f : EmbeddedRuleFiles()) {
-    auto rules = ParseRuleFile(f.content, f.path);
-    if (!rules.ok()) return rules.status();
-    for (auto& r : *rules) all.push_back(std::move(r));
-  }
-  return all;
 }
 
 absl::StatusOr<std::vector<Rule>> LoadRulesFromPath(const std::string& path) {

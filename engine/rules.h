@@ -40,6 +40,7 @@ struct Rule {
   std::vector<RuleExample> negatives;
   std::string source;                  // file the rule came from
   std::shared_ptr<const VerifySpec> verify;  // the [rule.verify] table; null when the rule has none
+  std::string verify_source;                 // that table as TOML text (carried by the built-in table)
 };
 
 // Parses one rule file. Errors name `path`, the rule id (when known) and the reason.

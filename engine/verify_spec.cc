@@ -160,6 +160,16 @@ bool HostAllowed(std::string_view host, const std::vector<std::string>& allowed)
   return false;
 }
 
+absl::StatusOr<VerifySpec> ParseVerifySpecText(std::string_view text, std::string_view provider) {
+  toml::table t;
+  try {
+    t = toml::parse(text);
+  } catch (const toml::parse_error& err) {
+    return Bad(Cat("stored table does not parse: ", err.description()));
+  }
+  return ParseVerifySpec(t, provider);
+}
+
 absl::StatusOr<VerifySpec> ParseVerifySpec(const toml::table& t, std::string_view provider) {
   static const absl::flat_hash_set<std::string_view> kKeys = {
       "kind", "endpoint", "hosts", "method", "url", "headers", "body", "basic_auth", "parts", "when",

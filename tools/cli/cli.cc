@@ -46,6 +46,8 @@ bool Args::Value(const char* name, std::string* value) {
   return true;
 }
 
+bool ParseScanFlagValue(Args& a, ScanFlags* f);
+
 namespace {
 
 bool ParseSize(const std::string& s, uint64_t* out) {
@@ -71,11 +73,31 @@ void SplitIds(const std::string& v, std::vector<std::string>* out) {
 }  // namespace
 
 bool ParseScanFlag(Args& a, ScanFlags* f) {
+  if (a.Done()) return false;
+  const std::string name = a.Peek().substr(0, a.Peek().find('='));
+  if (ParseScanFlagValue(a, f)) {
+    f->given.insert(name);
+    return true;
+  }
+  return false;
+}
+
+bool ParseScanFlagValue(Args& a, ScanFlags* f) {
   std::string v;
+  if (a.Value("--config", &v)) { f->config_path = v; return true; }
+  if (a.Flag("--no-config")) { f->no_config = true; return true; }
   if (a.Value("--rules", &v)) { f->rule_paths.push_back(v); return true; }
   if (a.Flag("--no-builtin-rules")) { f->no_builtin_rules = true; return true; }
   if (a.Value("--only-rules", &v)) { SplitIds(v, &f->only_rules); return true; }
   if (a.Value("--disable-rules", &v)) { SplitIds(v, &f->disable_rules); return true; }
+  if (a.Value("--categories", &v)) { SplitIds(v, &f->categories); return true; }
+  if (a.Value("--min-confidence", &v)) {
+    if (v == "low") f->min_confidence = Confidence::kLow;
+    else if (v == "medium") f->min_confidence = Confidence::kMedium;
+    else if (v == "high") f->min_confidence = Confidence::kHigh;
+    else a.set_error("--min-confidence takes low, medium or high");
+    return true;
+  }
   if (a.Value("--format", &v)) {
     if (v != "text" && v != "json" && v != "jsonl" && v != "sarif" && v != "github" && v != "junit")
       a.set_error(Cat("unknown --format '", v, "' (text, json, jsonl, sarif, github, junit)"));
@@ -130,12 +152,36 @@ bool ParseScanFlag(Args& a, ScanFlags* f) {
   return false;
 }
 
+absl::Status ResolveConfig(ScanFlags* f) {
+  if (f->config || f->no_config) return absl::OkStatus();
+  std::string path = f->config_path.empty() ? FindConfigFile(".") : f->config_path;
+  if (path.empty()) return absl::OkStatus();
+  auto c = LoadConfigFile(path);
+  if (!c.ok()) return c.status();
+  auto unset = [&](std::initializer_list<const char*> names) {
+    for (const char* n : names) if (f->given.count(n)) return false;
+    return true;
+  };
+  if (c->format && unset({"--format"})) f->format = *c->format;
+  if (c->exit_code && unset({"--exit-code"})) f->exit_code = *c->exit_code;
+  if (c->max_file_size && unset({"--max-file-size"})) f->max_file_size = *c->max_file_size;
+  if (c->baseline && unset({"--baseline"})) f->baseline = *c->baseline;
+  f->rule_paths.insert(f->rule_paths.begin(), c->rule_paths.begin(), c->rule_paths.end());
+  if (unset({"--only-rules"})) f->only_rules.insert(f->only_rules.end(), c->only.begin(), c->only.end());
+  f->disable_rules.insert(f->disable_rules.end(), c->disable.begin(), c->disable.end());
+  f->config = std::make_shared<const Config>(*std::move(c));
+  return absl::OkStatus();
+}
+
 const char* ScanFlagsHelp() {
   return R"(Rules:
   --rules PATH             add rules from a TOML file or a folder of them (repeatable)
   --no-builtin-rules       use only the rules given with --rules
   --only-rules ID,...      use only these rule ids
   --disable-rules ID,...   do not use these rule ids
+  --categories CAT,...     only rules of these categories (cloud, vcs, messaging, payments, ai,
+                           observability, saas, data, keys, generic)
+  --min-confidence LEVEL   only rules of at least this confidence (low, medium, high)
 Output:
   --format FMT             text (default), json, jsonl, sarif, github, junit
   -o, --output FILE        write the report to FILE instead of stdout
@@ -149,6 +195,8 @@ Scanning:
   --max-file-size SIZE     skip (and count) larger files/objects (default 100M; k/M/G suffixes)
   --include-binary         scan binary files too (skipped and counted by default)
   --baseline FILE          hide findings listed in a baseline (keysweep baseline create)
+  --config FILE            config file (default: .keysweep.toml here or at the git root)
+  --no-config              ignore any config file
   --cache-dir DIR          compiled rule database cache (default $XDG_CACHE_HOME/keysweep; "none" disables)
 Verification (off by default: it sends each secret to its own provider, read-only endpoints only):
   --verify                 ask each provider whether its secrets are live, who owns them, their
@@ -176,8 +224,25 @@ absl::StatusOr<std::vector<Rule>> LoadSelectedRules(const ScanFlags& flags) {
     if (!extra.ok()) return extra.status();
     for (auto& r : *extra) rules.push_back(std::move(r));
   }
+  if (flags.config) {
+    for (const Rule& r : flags.config->rules) rules.push_back(r);
+  }
   if (auto s = CheckUniqueIds(rules); !s.ok()) return s;
-  return SelectRules(std::move(rules), flags.only_rules, flags.disable_rules);
+  if (flags.config) {
+    if (auto s = ApplyOverrides(*flags.config, &rules); !s.ok()) return s;
+  }
+  auto selected = SelectRules(std::move(rules), flags.only_rules, flags.disable_rules);
+  if (!selected.ok() || (flags.categories.empty() && flags.min_confidence == Confidence::kLow)) return selected;
+  std::vector<Rule> kept;
+  for (auto& r : *selected) {
+    if (r.confidence < flags.min_confidence) continue;
+    if (!flags.categories.empty() &&
+        std::find(flags.categories.begin(), flags.categories.end(), r.category) == flags.categories.end())
+      continue;
+    kept.push_back(std::move(r));
+  }
+  if (kept.empty()) return absl::InvalidArgumentError("no rules match --categories / --min-confidence");
+  return kept;
 }
 
 absl::StatusOr<std::unique_ptr<Matcher>> BuildMatcher(const ScanFlags& flags) {
@@ -235,8 +300,22 @@ int VerifyStage(const char* what, const ScanFlags& flags, const std::vector<Rule
 
 }  // namespace
 
-int RunScan(const char* what, const ScanFlags& flags, const SourceFactory& make_source, const ScanHooks& hooks) {
+int RunScan(const char* what, const ScanFlags& given_flags, const SourceFactory& make_source, const ScanHooks& hooks) {
   const auto t0 = std::chrono::steady_clock::now();
+  ScanFlags flags = given_flags;
+  if (auto s = ResolveConfig(&flags); !s.ok()) {
+    std::fprintf(stderr, "keysweep %s: %s\n", what, std::string(s.message()).c_str());
+    return kExitError;
+  }
+  std::optional<ConfigAllowlist> allowlist;
+  if (flags.config) {
+    auto a = ConfigAllowlist::Create(*flags.config);
+    if (!a.ok()) {
+      std::fprintf(stderr, "keysweep %s: %s\n", what, std::string(a.status().message()).c_str());
+      return kExitError;
+    }
+    if (!a->empty()) allowlist = *std::move(a);
+  }
   auto matcher = BuildMatcher(flags);
   if (!matcher.ok()) {
     std::fprintf(stderr, "keysweep %s: %s\n", what, std::string(matcher.status().message()).c_str());
@@ -254,10 +333,21 @@ int RunScan(const char* what, const ScanFlags& flags, const SourceFactory& make_
   PipelineOptions po;
   po.threads = flags.threads;
   RunPipeline(*source, **matcher, &findings, &stats, po);
-  if (hooks.keep_occurrence) {
+  if (hooks.keep_occurrence || allowlist) {
+    const auto& rules = (*matcher)->rules();
     findings.EraseIf([&](Finding& f) {
       std::vector<Occurrence> kept;
-      for (auto& o : f.occurrences) if (hooks.keep_occurrence(o)) kept.push_back(std::move(o));
+      for (auto& o : f.occurrences) {
+        if (hooks.keep_occurrence && !hooks.keep_occurrence(o)) continue;
+        if (allowlist) {
+          const std::string_view why = allowlist->Allowed(rules[f.rule].id, f.secret, o.prov->DisplayName());
+          if (!why.empty()) {
+            stats.Count(Cat("suppressed: ", why));
+            continue;
+          }
+        }
+        kept.push_back(std::move(o));
+      }
       f.occurrence_count -= f.occurrences.size() - kept.size();
       f.occurrences = std::move(kept);
       return f.occurrences.empty();

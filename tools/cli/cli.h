@@ -5,10 +5,12 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "engine/chunk.h"
+#include "engine/config.h"
 #include "engine/findings.h"
 #include "engine/matcher.h"
 #include "engine/rules.h"
@@ -50,6 +52,8 @@ struct ScanFlags {
   bool no_builtin_rules = false;            // --no-builtin-rules
   std::vector<std::string> only_rules;      // --only-rules ID[,ID...]
   std::vector<std::string> disable_rules;   // --disable-rules ID[,ID...]
+  std::vector<std::string> categories;      // --categories CAT[,CAT...]
+  Confidence min_confidence = Confidence::kLow;  // --min-confidence low|medium|high
   std::string format = "text";              // --format text|json|jsonl|sarif|github|junit
   std::string output;                       // --output FILE (default stdout)
   bool no_redact = false;                   // --no-redact
@@ -69,7 +73,15 @@ struct ScanFlags {
   std::string verify_cache;                 // --verify-cache FILE
   std::vector<std::string> verify_endpoints;  // --verify-endpoint PROVIDER=URL (repeatable)
   int verify_concurrency = 16;              // --verify-concurrency N
+  std::string config_path;                  // --config FILE (default: .keysweep.toml, see engine/config.h)
+  bool no_config = false;                   // --no-config
+  std::set<std::string> given;              // flags given on the command line (they beat the config)
+  std::shared_ptr<const Config> config;     // set by ResolveConfig
 };
+
+// Loads the config file the flags name (or finds .keysweep.toml) and fills in every setting the
+// command line did not give. RunScan calls it; commands that do not scan may call it themselves.
+absl::Status ResolveConfig(ScanFlags* flags);
 
 // Tries to consume one scan flag at the cursor; returns true if it did.
 bool ParseScanFlag(Args& args, ScanFlags* flags);
