@@ -3,6 +3,7 @@
 #include <netinet/in.h>
 
 #include "gtest/gtest.h"
+#include "engine/verify_spec_toml.h"
 #include "tests/test_util.h"
 #include "verifiers/aws_sigv4.h"
 #include "verifiers/http_client.h"
@@ -55,6 +56,24 @@ TEST(VerifySpec, ParsesAFullTable) {
   ASSERT_EQ(s.outcomes[0].json.size(), 3u);
   EXPECT_EQ(s.outcomes[1].verdict, VerifyVerdict::kInvalid);
   EXPECT_EQ(s.outcomes[1].reason, "revoked");
+}
+
+// The built-in rule table stores the table as TOML text; parsing it back gives the same spec.
+TEST(VerifySpec, SurvivesTheBuiltinTableRoundTrip) {
+  auto rules = ParseRuleFile(RuleWith(kGoodVerify), "acme.toml");
+  ASSERT_TRUE(rules.ok()) << rules.status();
+  const Rule& r = (*rules)[0];
+  ASSERT_FALSE(r.verify_source.empty());
+  auto again = ParseVerifySpecText(r.verify_source, r.provider);
+  ASSERT_TRUE(again.ok()) << again.status() << "\n" << r.verify_source;
+  EXPECT_EQ(again->url, r.verify->url);
+  EXPECT_EQ(again->hosts, r.verify->hosts);
+  EXPECT_EQ(again->headers, r.verify->headers);
+  EXPECT_EQ(again->identity, r.verify->identity);
+  ASSERT_EQ(again->outcomes.size(), r.verify->outcomes.size());
+  EXPECT_EQ(again->outcomes[0].json.size(), 3u);
+  EXPECT_EQ(again->outcomes[0].status, r.verify->outcomes[0].status);
+  EXPECT_EQ(again->outcomes[1].reason, "revoked");
 }
 
 TEST(VerifySpec, RejectsUnsafeOrIncompleteTables) {
