@@ -152,7 +152,8 @@ class FakeProviders {
 };
 
 inline void FakeProviders::Routes() {
-  server_.set_keep_alive_max_count(1000);
+  server_.set_keep_alive_max_count(100000);
+  server_.set_tcp_nodelay(true);  // headers and body go out in separate writes: avoid Nagle + delayed ACK
   server_.set_pre_routing_handler([this](const httplib::Request& r, httplib::Response&) {
     Count(r);
     return httplib::Server::HandlerResponse::Unhandled;
