@@ -4,20 +4,21 @@
 # the source corpus plus a file with N distinct planted tokens. Verification runs after the scan, so
 # the scan phase (total minus the "verification: milliseconds" counter) should match; the script
 # prints both the scan-phase and the end-to-end medians. Reported, never fails on timing.
-#   bench/verify_scan.sh [--size-mb N] [--runs N] [--threads N] [--secrets N]
+#   bench/verify_scan.sh [--size-mb N] [--runs N] [--threads N] [--secrets N] [--build DIR]
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-size_mb=200 runs=3 threads=2 secrets=500
+size_mb=200 runs=3 threads=2 secrets=500 build=build
 while (($#)); do
   case $1 in
     --size-mb) size_mb=$2; shift 2 ;;
     --runs) runs=$2; shift 2 ;;
     --threads) threads=$2; shift 2 ;;
     --secrets) secrets=$2; shift 2 ;;
+    --build) build=$2; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
-bin=$root/build/tools/keysweep
+bin=$root/$build/tools/keysweep
 [[ -x $bin ]] || { echo "build first: cmake --build build" >&2; exit 2; }
 work=$root/bench/work
 corpus=$work/source-$size_mb

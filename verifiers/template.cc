@@ -33,11 +33,13 @@ void AppendScalar(const simdjson::dom::element& e, std::vector<std::string>* out
     case element_type::UINT64: out->push_back(std::to_string(e.get_uint64().value_unsafe())); break;
     case element_type::DOUBLE: out->push_back(std::to_string(e.get_double().value_unsafe())); break;
     case element_type::BOOL: out->push_back(e.get_bool().value_unsafe() ? "true" : "false"); break;
-    case element_type::ARRAY:
-      for (simdjson::dom::element x : e.get_array().value_unsafe()) {
+    case element_type::ARRAY: {
+      const simdjson::dom::array arr = e.get_array().value_unsafe();  // named: outlives the loop
+      for (simdjson::dom::element x : arr) {
         if (x.type() != element_type::ARRAY && x.type() != element_type::OBJECT) AppendScalar(x, out);
       }
       break;
+    }
     default: break;  // null, objects: nothing to show
   }
 }
