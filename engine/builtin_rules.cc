@@ -46,6 +46,7 @@ absl::StatusOr<std::vector<Rule>> LoadBuiltinRules() {
     }
     for (int64_t n = num(); n > 0; --n) r.negatives.push_back({str(), ""});
     r.verify_source = str();
+    r.part_only = num() != 0;
     if (!r.verify_source.empty()) {
       auto spec = ParseVerifySpecText(r.verify_source, r.provider);
       if (!spec.ok()) return spec.status();

@@ -53,7 +53,7 @@ absl::StatusOr<Rule> ParseRule(const toml::table& t, std::string_view provider, 
   static const absl::flat_hash_set<std::string_view> kKnownKeys = {
       "id", "name", "description", "category", "confidence", "pattern", "prefilter", "secret_group",
       "min_entropy", "keywords", "stopwords", "validate", "max_length", "references", "positive",
-      "negative", "verify", "tags"};
+      "negative", "verify", "tags", "part_only"};
   if (auto id = t["id"].value<std::string>()) r.id = *id;
   if (r.id.empty()) return RuleError(path, "", "missing 'id'");
   for (const auto& [k, v] : t) {
@@ -84,6 +84,7 @@ absl::StatusOr<Rule> ParseRule(const toml::table& t, std::string_view provider, 
   int64_t max_length = t["max_length"].value_or(int64_t{0});
   if (max_length < 0 || max_length > (1 << 20)) return RuleError(path, r.id, "max_length out of range");
   r.max_length = static_cast<size_t>(max_length);
+  r.part_only = t["part_only"].value_or(false);
   if (const toml::node* v = t.get("verify")) {
     if (v->as_table() == nullptr) return RuleError(path, r.id, "'verify' must be a [rule.verify] table");
     auto spec = ParseVerifySpec(*v->as_table(), provider);

@@ -41,6 +41,9 @@ struct Rule {
   std::string source;                  // file the rule came from
   std::shared_ptr<const VerifySpec> verify;  // the [rule.verify] table; null when the rule has none
   std::string verify_source;                 // that table as TOML text (carried by the built-in table)
+  // A helper that only supplies a [rule.verify] part (a Twilio account SID, a Shopify shop name):
+  // matched like any rule, never reported.
+  bool part_only = false;
 };
 
 // Parses one rule file. Errors name `path`, the rule id (when known) and the reason.

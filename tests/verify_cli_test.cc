@@ -1,5 +1,6 @@
 // keysweep scan --verify end to end: the binary, a rule file of our own, and the fake provider
 // reached through the test hook (KEYSWEEP_VERIFY_TEST_HOSTS) or --verify-endpoint.
+#include <algorithm>
 #include <cstdlib>
 
 #include "gtest/gtest.h"
@@ -127,6 +128,42 @@ TEST_F(VerifyCli, CacheFileSkipsTheNetworkNextTime) {
   EXPECT_EQ(fake.Hits("/github/user"), 2) << second.err;
   EXPECT_NE(second.out.find(R"("identity":"octocat")"), std::string::npos);
   EXPECT_NE(second.out.find(R"("verification: cache hits":2)"), std::string::npos) << second.out;
+}
+
+// A part-only helper rule (the shop name) pairs with the token and is never reported itself.
+TEST_F(VerifyCli, PartOnlyHelpersPairButAreNotReported) {
+  Hook();
+  const std::string shop_rules = dir.Write("rules/shop.toml", R"(
+provider = "Shopify"
+[[rule]]
+id = "test-shop-domain"
+part_only = true
+pattern = '''\b([a-z0-9][a-z0-9-]{0,60})\.myshopify\.com\b'''
+[[rule]]
+id = "test-shop-token"
+category = "payments"
+confidence = "high"
+pattern = '''\b(shpat_[a-f0-9]{32})\b'''
+  [rule.verify]
+  hosts = ["*.myshopify.com"]
+  url = "https://{{part.shop}}.myshopify.com/admin/oauth/access_scopes.json"
+  headers = { X-Shopify-Access-Token = "{{secret}}" }
+  parts = { shop = { rules = ["test-shop-domain"], secret = false } }
+  identity = "{{part.shop}}.myshopify.com"
+  scopes = "{{json:/access_scopes/*/handle}}"
+  references = ["https://shopify.dev/docs/api/admin-rest/latest/resources/accessscope"]
+    [[rule.verify.when]]
+    status = 200
+    result = "verified"
+)");
+  const std::string src = dir.Write("shop/app.env", std::string("SHOP=acme.myshopify.com\nTOKEN=") + testing::kShopifyGood + "\n");
+  auto r = RunKeysweep({"scan", "--no-builtin-rules", "--no-config", "--rules", shop_rules, "--verify", "--format",
+                        "jsonl", src});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.out.find(R"("identity":"acme.myshopify.com","scopes":["read_products","write_orders"])"), std::string::npos)
+      << r.out;
+  EXPECT_EQ(r.out.find("test-shop-domain"), std::string::npos) << r.out;
+  EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 1);
 }
 
 TEST_F(VerifyCli, HelpMentionsVerificationAndItsTestingUse) {

@@ -40,6 +40,8 @@ inline constexpr char kNpmGood[] = "npm_abcdefghijklmnopqrstuvwxyz0123456789";
 inline constexpr char kSendgridGood[] = "SG.abcdefghijklmnopqrstuv.abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQ";
 inline constexpr char kTwilioKeySid[] = "SK0123456789abcdef0123456789abcdef";
 inline constexpr char kTwilioKeySecret[] = "Zq3Lm9Xw2Rt7Yp4Kd8Vn1Bc6Hj5Gf0Ds";
+inline constexpr char kTwilioAccountSid[] = "AC1f2e3d4c5b6a79880716253443526170";
+inline constexpr char kTwilioAuthToken[] = "Pq3Lm9Xw2Rt7Yp4Kd8Vn1Bc6Hj5Gf0Ds";
 inline constexpr char kMailgunGood[] = "0123456789abcdef0123456789abcdef-0123abcd-4567ef01";
 inline constexpr char kDoGood[] = "dop_v1_0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 inline constexpr char kDatadogGood[] = "0123456789abcdef0123456789abcdef";
@@ -73,7 +75,7 @@ class FakeProviders {
         {"sts.amazonaws.com", "/aws"},          {"generativelanguage.googleapis.com", "/google"},
         {"api.openai.com", "/openai"},          {"api.anthropic.com", "/anthropic"},
         {"huggingface.co", "/hf"},              {"registry.npmjs.org", "/npm"},
-        {"api.sendgrid.com", "/sendgrid"},      {"verify.twilio.com", "/twilio"},
+        {"api.sendgrid.com", "/sendgrid"},      {"verify.twilio.com", "/twilio"},      {"api.twilio.com", "/twilioapi"},
         {"api.mailgun.net", "/mailgun"},        {"api.digitalocean.com", "/do"},
         {"api.datadoghq.com", "/datadog"},      {"discord.com", "/discord"},
         {"api.telegram.org", "/telegram"},      {"acme.myshopify.com", "/shopify"},
@@ -262,6 +264,14 @@ inline void FakeProviders::Routes() {
     const std::string pass = BasicPassword(r, &user);
     Decide(res, user == kTwilioKeySid ? pass : user == kFlaky ? user : std::string("x"), kTwilioKeySecret, [&] {
       Json(res, 200, R"({"services":[{"sid":"VA1","account_sid":"AC0123456789abcdef0123456789abcdef","friendly_name":"login"}],"meta":{"page":0}})");
+    }, R"({"code":20003,"message":"Authenticate","status":401})");
+  });
+  server_.Get(R"(/twilioapi/2010-04-01/Accounts/(AC[0-9a-f]{32})\.json)", [](const httplib::Request& r, httplib::Response& res) {
+    std::string user;
+    const std::string pass = BasicPassword(r, &user);
+    const bool sid_ok = user == r.matches[1].str() && user == kTwilioAccountSid;
+    Decide(res, sid_ok || pass == kFlaky ? pass : std::string("x"), kTwilioAuthToken, [&] {
+      Json(res, 200, std::string(R"({"sid":")") + kTwilioAccountSid + R"(","friendly_name":"Acme","status":"active","type":"Full"})");
     }, R"({"code":20003,"message":"Authenticate","status":401})");
   });
   server_.Get("/mailgun/v4/domains", [](const httplib::Request& r, httplib::Response& res) {

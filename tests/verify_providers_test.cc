@@ -58,6 +58,7 @@ std::vector<Case> Cases() {
       {"npm-access-token", kNpmGood, {}, "alice", {}, "", false, false},
       {"sendgrid-api-key", kSendgridGood, {}, "", {"mail.send", "api_keys.create", "user.profile.read"}, "", true, true},
       {"twilio-api-key-sid", kTwilioKeySid, {{"part.secret", kTwilioKeySecret}}, "AC0123456789abcdef0123456789abcdef", {}, "", false, true},
+      {"twilio-auth-token", kTwilioAuthToken, {{"part.sid", kTwilioAccountSid}}, "Acme (AC1f2e3d4c5b6a79880716253443526170, active)", {}, "", true, true},
       {"mailgun-private-api-key", kMailgunGood, {}, "mg.acme.test", {}, "", false, true},
       {"digitalocean-token", kDoGood, {}, "ops@acme.test (team Acme)", {}, "", false, false},
       {"datadog-api-key", kDatadogGood, {}, "", {}, "", false, true},

@@ -379,6 +379,9 @@ int RunScan(const char* what, const ScanFlags& given_flags, const SourceFactory&
     if (int rc = VerifyStage(what, flags, (*matcher)->rules(), &findings, &stats); rc != kExitClean) return rc;
   }
 
+  // Helper rules that only supply verification parts are never reported (after pairing used them).
+  findings.EraseIf([&](const Finding& f) { return (*matcher)->rules()[f.rule].part_only; });
+
   std::vector<std::string> ids;
   for (const Rule& r : (*matcher)->rules()) ids.push_back(r.id);
   const auto sorted = findings.Sorted(ids);
