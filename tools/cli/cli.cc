@@ -269,7 +269,7 @@ int VerifyStage(const char* what, const ScanFlags& flags, const std::vector<Rule
   const auto t0 = std::chrono::steady_clock::now();
   (*verifier)->VerifyFindings(all, rules);
   // Scanning is over before verification starts; this separates the two in the summary.
-  stats->Count("verification: milliseconds",
+  if (!all.empty()) stats->Count("verification: milliseconds",
                static_cast<uint64_t>(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count()));
   for (const Finding* f : all) stats->Count(Cat("verification: ", VerifyStatusName(f->verification->status)));
   const auto c = (*verifier)->counters();
