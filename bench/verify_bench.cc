@@ -7,6 +7,7 @@
 
 #include "benchmark/benchmark.h"
 #include "engine/rules.h"
+#include "engine/verify_spec_toml.h"
 #include "tests/verify_fake.h"
 #include "verifiers/verifier.h"
 
@@ -82,6 +83,27 @@ void BM_Verify10kDistinct(benchmark::State& state) {
   state.counters["peak_rss_mb"] = benchmark::Counter(static_cast<double>(ru.ru_maxrss) / 1024.0);
 }
 BENCHMARK(BM_Verify10kDistinct)->Arg(64)->Arg(16)->Iterations(1)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// Start-up cost the verify tables add: the built-in rule table stores each [rule.verify] as TOML
+// text, parsed when the rules load.
+void BM_ParseBuiltinVerifyTables(benchmark::State& state) {
+  auto rules = LoadBuiltinRules();
+  if (!rules.ok()) {
+    state.SkipWithError("built-in rules do not load");
+    return;
+  }
+  size_t tables = 0;
+  for (const Rule& r : *rules) tables += !r.verify_source.empty();
+  for (auto _ : state) {
+    for (const Rule& r : *rules) {
+      if (r.verify_source.empty()) continue;
+      auto spec = ParseVerifySpecText(r.verify_source, r.provider);
+      benchmark::DoNotOptimize(spec);
+    }
+  }
+  state.counters["tables"] = static_cast<double>(tables);
+}
+BENCHMARK(BM_ParseBuiltinVerifyTables)->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 }  // namespace keysweep
