@@ -186,6 +186,10 @@ TEST(VerifyTemplate, ExtractsJsonHeadersAndParts) {
   EXPECT_EQ(verify::Extract("{{json:/none}}", v), "");
   EXPECT_EQ(verify::Extract("{{json:/missing}} ({{json:/missing2}})", v), "");  // glue alone is empty
   EXPECT_EQ(verify::Extract("{{part.shop}}.shop", v, {{"part.shop", "acme"}}), "acme.shop");
+  verify::HttpResponse evil;
+  evil.body = R"({"login":"bad\u001b[31mred\nline"})";
+  verify::ResponseView ev(evil);
+  EXPECT_EQ(verify::Extract("{{json:/login}}", ev), "bad?[31mred?line");  // no terminal escapes
   EXPECT_EQ(verify::SplitScopes("repo, read:org,,gist"), (std::vector<std::string>{"repo", "read:org", "gist"}));
   EXPECT_TRUE(verify::AnyBroadScope({"read", "admin:org"}, {"admin:*"}));
   EXPECT_FALSE(verify::AnyBroadScope({"read", "admin"}, {"admin:*"}));

@@ -172,6 +172,11 @@ std::string Extract(std::string_view tmpl, ResponseView& view, const TemplateVar
     }
     pos = close + 2;
   }
+  // Provider text reaches terminals: no control characters (escape sequences), bounded length.
+  for (char& c : out) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+  }
+  if (out.size() > 256) out.resize(256);
   // A template whose sources were all missing leaves only its literal glue: treat as empty.
   bool any = false;
   for (char c : out) any = any || absl::ascii_isalnum(c);
