@@ -1,0 +1,371 @@
+#include "engine/sources/warc/warc_reader.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "absl/strings/str_cat.h"
+#include "engine/sources/warc/text_util.h"
+
+namespace keysweep::warc {
+namespace {
+
+constexpr size_t kReadSize = 256 << 10;
+constexpr size_t kMaxHeaderLine = 64 << 10;
+constexpr size_t kMaxHeader = 1 << 20;
+constexpr size_t kEncodedStep = 16 << 10;  // bounds what one step of an inflated HTTP body can grow to
+
+bool IsVersionLine(std::string_view line) {
+  return StartsWith(line, "WARC/") && line.size() > 5 && IsDigit(line[5]);
+}
+
+bool TextualMetadata(std::string_view ctype) {
+  return ctype.empty() || StartsWith(ctype, "text/") ||
+         StartsWith(ctype, "application/json") ||
+         StartsWith(ctype, "application/warc-fields") ||
+         Contains(ctype, "xml") || Contains(ctype, "javascript");
+}
+
+std::string Printable(std::string_view s) { return std::string(s.substr(0, std::min<size_t>(s.size(), 60))); }
+
+}  // namespace
+
+WarcFileReader::WarcFileReader(std::string path, const WarcOptions& options, ScanStats* stats)
+    : path_(std::move(path)), options_(options), stats_(stats),
+      chunker_(options.chunk_size, options.overlap) {}
+
+WarcFileReader::WarcFileReader(std::string path, std::string bytes, const WarcOptions& options,
+                               ScanStats* stats)
+    : WarcFileReader(std::move(path), options, stats) {
+  pending_input_ = RawInput::FromString(std::move(bytes));
+}
+
+WarcFileReader::~WarcFileReader() = default;
+
+bool WarcFileReader::Next(Chunk* chunk) {
+  for (;;) {
+    if (chunker_.Pop(chunk)) return true;
+    switch (state_) {
+      case State::kOpen: {
+        std::unique_ptr<RawInput> input = std::move(pending_input_);
+        if (!input) {
+          auto opened = RawInput::Open(path_);
+          if (!opened.ok()) {
+            Error("warc_open", std::string(opened.status().message()));
+            state_ = State::kDone;
+            break;
+          }
+          input = *std::move(opened);
+        }
+        state_ = Open(std::move(input)) ? State::kBetween : State::kDone;
+        break;
+      }
+      case State::kBetween:
+        if (!StartRecord()) state_ = State::kDone;
+        break;
+      case State::kBlock:
+        ContinueBlock();
+        break;
+      case State::kDone:
+        if (decoder_) {
+          DrainDecoderProblems();
+          stats_->Count("warc files");
+          stats_->Count("warc decoded bytes", decoder_->decoded_total());
+          decoder_.reset();
+          buf_.clear();
+          buf_.shrink_to_fit();
+        }
+        return false;
+    }
+  }
+}
+
+bool WarcFileReader::Open(std::unique_ptr<RawInput> input) {
+  auto decoder = MakeDecoder(std::move(input), options_.in_buffer);
+  if (!decoder.ok()) {
+    Error("warc_open", absl::StrCat(path_, ": ", decoder.status().message()));
+    return false;
+  }
+  decoder_ = *std::move(decoder);
+  return true;
+}
+
+void WarcFileReader::Error(const std::string& kind, const std::string& message) {
+  stats_->AddError(kind, message);
+}
+
+void WarcFileReader::DrainDecoderProblems() {
+  for (DecodeProblem& p : decoder_->TakeProblems())
+    Error("warc_" + p.kind, absl::StrCat(path_, ": ", p.message));
+}
+
+bool WarcFileReader::Fill(size_t n) {
+  while (buf_.size() - pos_ < n) {
+    if (eof_) return false;
+    if (pos_ > 0 && (pos_ >= (1 << 20) || pos_ * 2 >= buf_.size())) {
+      buf_.erase(0, pos_);
+      base_ += pos_;
+      pos_ = 0;
+    }
+    size_t want = std::max(kReadSize, n - (buf_.size() - pos_));
+    size_t old = buf_.size();
+    // Grow without zero-filling every byte twice: the decoder writes straight into the string.
+    buf_.resize(old + want);
+    size_t got = decoder_->Read(buf_.data() + old, want);
+    buf_.resize(old + got);
+    if (got == 0) eof_ = true;
+    DrainDecoderProblems();
+  }
+  return true;
+}
+
+void WarcFileReader::Consume(size_t n) { pos_ += n; }
+
+bool WarcFileReader::ReadLine(std::string_view* line, size_t max) {
+  size_t scanned = 0;
+  for (;;) {
+    const char* start = buf_.data() + pos_;
+    size_t avail = buf_.size() - pos_;
+    const void* nl = std::memchr(start + scanned, '\n', avail - scanned);
+    if (nl != nullptr) {
+      size_t len = static_cast<const char*>(nl) - start + 1;
+      *line = std::string_view(start, len);
+      Consume(len);
+      return true;
+    }
+    scanned = avail;
+    if (avail >= max || !Fill(avail + 1)) return false;
+  }
+}
+
+bool WarcFileReader::Resync(const char* why) {
+  uint64_t from = Pos();
+  for (;;) {
+    size_t avail = buf_.size() - pos_;
+    const char* start = buf_.data() + pos_;
+    size_t at = std::string_view::npos;
+    for (size_t i = 1; i + 6 <= avail;) {
+      const void* w = memmem(start + i, avail - i, "WARC/", 5);
+      if (w == nullptr) break;
+      size_t p = static_cast<const char*>(w) - start;
+      if (p + 6 > avail) break;
+      if (start[p - 1] == '\n' && IsDigit(start[p + 5])) {
+        at = p;
+        break;
+      }
+      i = p + 1;
+    }
+    if (at != std::string_view::npos) {
+      Consume(at);
+      break;
+    }
+    if (avail > 6) Consume(avail - 6);
+    if (!Fill(buf_.size() - pos_ + 1)) {
+      Consume(buf_.size() - pos_);
+      break;
+    }
+  }
+  bool found = !(eof_ && pos_ == buf_.size());
+  Error("warc_resync",
+        absl::StrCat(path_, ": ", why, " at offset ", decoder_->OffsetFor(from),
+                     decoder_->OffsetFor(from) != from ? absl::StrCat(" (decoded byte ", from, ")") : "",
+                     "; skipped ", Pos() - from, " bytes",
+                     found ? absl::StrCat(" to the next record at decoded byte ", Pos()) : " to the end"));
+  return found;
+}
+
+bool WarcFileReader::StartRecord() {
+  for (;;) {
+    // Records end with CRLF CRLF; tolerate any run of line breaks between them.
+    for (;;) {
+      if (!Fill(1)) return false;
+      char c = buf_[pos_];
+      if (c != '\r' && c != '\n') break;
+      Consume(1);
+    }
+    record_start_ = Pos();
+    if (!Fill(6) || !IsVersionLine(std::string_view(buf_).substr(pos_, 6))) {
+      if (!Resync("no WARC record where one should start (a wrong Content-Length before it?)")) return false;
+      continue;
+    }
+    std::string type, id, uri, date, ctype;
+    uint64_t length = 0;
+    bool have_length = false, bad = false;
+    size_t header_bytes = 0;
+    std::string_view line;
+    for (bool first = true;; first = false) {
+      if (!ReadLine(&line, kMaxHeaderLine)) {
+        if (eof_) {
+          Error("warc_truncated", absl::StrCat(path_, ": record at offset ",
+                                               decoder_->OffsetFor(record_start_),
+                                               " is cut short in its header"));
+          stats_->Count("warc records broken");
+          return false;
+        }
+        bad = true;
+        break;
+      }
+      header_bytes += line.size();
+      line = StripRight(line);
+      if (first) continue;  // the version line
+      if (line.empty()) break;
+      if (header_bytes > kMaxHeader) {
+        bad = true;
+        break;
+      }
+      if (line[0] == ' ' || line[0] == '\t') continue;  // folded continuation
+      size_t colon = line.find(':');
+      if (colon == std::string_view::npos || colon == 0) {
+        Error("warc_bad_header", absl::StrCat(path_, ": bad header line \"", Printable(line),
+                                              "\" in record at offset ",
+                                              decoder_->OffsetFor(record_start_)));
+        bad = true;
+        break;
+      }
+      std::string_view name = StripRight(line.substr(0, colon));
+      std::string_view value = Strip(line.substr(colon + 1));
+      if (EqualsIgnoreCase(name, "Content-Length")) {
+        have_length = ParseDecimal(value, &length);
+      } else if (EqualsIgnoreCase(name, "WARC-Type")) {
+        type = ToLower(value);
+      } else if (EqualsIgnoreCase(name, "WARC-Record-ID")) {
+        id = std::string(value);
+      } else if (EqualsIgnoreCase(name, "WARC-Target-URI")) {
+        // WARC/1.1 writes it bare; 1.0 writers (wget) sometimes wrap it in <>.
+        if (value.size() >= 2 && value.front() == '<' && value.back() == '>')
+          value = value.substr(1, value.size() - 2);
+        uri = std::string(value);
+      } else if (EqualsIgnoreCase(name, "WARC-Date")) {
+        date = std::string(value);
+      } else if (EqualsIgnoreCase(name, "Content-Type")) {
+        ctype = ToLower(value);
+      }
+    }
+    if (!bad && !have_length) {
+      Error("warc_bad_header", absl::StrCat(path_, ": record at offset ",
+                                            decoder_->OffsetFor(record_start_),
+                                            " has no valid Content-Length"));
+      bad = true;
+    }
+    if (bad) {
+      stats_->Count("warc records broken");
+      if (!Resync("skipping a record with a bad header")) return false;
+      continue;
+    }
+
+    auto prov = std::make_shared<Provenance>();
+    prov->kind = Provenance::Kind::kWarcRecord;
+    prov->path = path_;
+    prov->record_offset = decoder_->OffsetFor(record_start_);
+    prov->record_id = std::move(id);
+    prov->target_uri = std::move(uri);
+    prov->warc_date = std::move(date);
+    prov->record_type = type.empty() ? "unknown" : type;
+    prov_ = std::move(prov);
+
+    bool http = StartsWith(ctype, "application/http");
+    if (type == "response" || type == "request") {
+      scanning_ = http || options_.include_binary || !IsBinaryContentType(ctype);
+    } else if (type == "resource" || type == "conversion") {
+      scanning_ = options_.include_binary || !IsBinaryContentType(ctype);
+    } else if (type == "metadata") {
+      scanning_ = TextualMetadata(ctype);
+    } else {
+      scanning_ = false;  // warcinfo, revisit, continuation: crawler bookkeeping, no payload
+    }
+    if (scanning_ && http) {
+      http_ = std::make_unique<HttpBlockDecoder>(
+          options_.max_body, !options_.include_binary,
+          [this](std::string_view b) {
+            if (!chunker_begun_) {
+              chunker_.Begin(prov_);
+              chunker_begun_ = true;
+            }
+            chunker_.Feed(b);
+          });
+    }
+    block_left_ = block_size_ = length;
+    discontinuities_at_start_ = decoder_->discontinuities();
+    state_ = State::kBlock;
+    return true;
+  }
+}
+
+void WarcFileReader::Deliver(std::string_view bytes) {
+  if (!scanning_ || bytes.empty()) return;
+  if (http_) return http_->Feed(bytes);
+  if (!chunker_begun_) {
+    chunker_.Begin(prov_);
+    chunker_begun_ = true;
+  }
+  chunker_.Feed(bytes);
+}
+
+void WarcFileReader::ContinueBlock() {
+  if (block_left_ == 0) return EndRecord(decoder_->discontinuities() == discontinuities_at_start_);
+  if (!Fill(1)) {
+    Error("warc_truncated", absl::StrCat(path_, ": record at offset ", prov_->record_offset,
+                                         " is cut short: ", block_size_ - block_left_, " of ",
+                                         block_size_, " block bytes"));
+    EndRecord(false);
+    state_ = State::kDone;
+    return;
+  }
+  size_t step = http_ && !http_->content_encoding().empty() ? kEncodedStep : kReadSize;
+  size_t n = static_cast<size_t>(std::min<uint64_t>({buf_.size() - pos_, block_left_, step}));
+  // A Content-Length that claims too much swallows the next record. In per-record gzip/zstd a
+  // member that starts inside the block with "WARC/" gives that away.
+  uint64_t member = 0;
+  if (Pos() > 0 && decoder_->MemberStartIn(Pos() - 1, Pos() + n - 1, &member)) {
+    size_t rel = static_cast<size_t>(member - Pos());
+    if (Fill(rel + 6) && IsVersionLine(std::string_view(buf_).substr(pos_ + rel, 6))) {
+      Deliver(std::string_view(buf_).substr(pos_, rel));
+      Consume(rel);
+      Error("warc_content_length",
+            absl::StrCat(path_, ": record at offset ", prov_->record_offset, " claims ",
+                         block_size_, " block bytes but the next record starts at offset ",
+                         decoder_->OffsetFor(member), " after ", block_size_ - block_left_ + rel));
+      EndRecord(false);
+      return;
+    }
+  }
+  Deliver(std::string_view(buf_).substr(pos_, n));
+  Consume(n);
+  block_left_ -= n;
+  if (block_left_ == 0) EndRecord(decoder_->discontinuities() == discontinuities_at_start_);
+}
+
+void WarcFileReader::EndRecord(bool whole) {
+  std::string where = absl::StrCat(path_, "@", prov_->record_offset);
+  if (http_) {
+    http_->Finish();
+    if (!http_->problem().empty())
+      Error(http_->problem_kind(), absl::StrCat(path_, ": record at offset ", prov_->record_offset,
+                                                ": ", http_->problem()));
+    if (http_->capped()) {
+      stats_->Count("warc http bodies capped");
+      stats_->AddSkip("warc http body over the size cap (rest not scanned)", where);
+    }
+    if (http_->skipped_binary()) stats_->AddSkip("warc binary http body", where);
+    http_.reset();
+  }
+  if (chunker_begun_) {
+    chunker_.Finish();
+    chunker_begun_ = false;
+  }
+  if (whole) {
+    stats_->Count("warc records");
+    stats_->Count("warc type " + prov_->record_type);
+    if (scanning_) {
+      stats_->Count("warc records scanned");
+    } else {
+      stats_->Count("warc records skipped");
+      stats_->AddSkip("warc " + prov_->record_type + " record", where);
+    }
+  } else {
+    stats_->Count("warc records broken");
+  }
+  decoder_->Release(Pos());
+  state_ = State::kBetween;
+}
+
+}  // namespace keysweep::warc
