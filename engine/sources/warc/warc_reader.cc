@@ -18,6 +18,21 @@ bool IsVersionLine(std::string_view line) {
   return StartsWith(line, "WARC/") && line.size() > 5 && IsDigit(line[5]);
 }
 
+// Whether s starts with a whole "WARC/<digits>.<digits>" line: 1 yes, 0 no, -1 too short to tell.
+// Resync accepts one anywhere (garbage often runs straight into the next record), so it is strict.
+int VersionLineAt(std::string_view s) {
+  size_t i = 5, n = s.size();
+  int dots = 0;
+  for (; i < n && i < 16; ++i) {
+    char c = s[i];
+    if (IsDigit(c)) continue;
+    if (c == '.' && IsDigit(s[i - 1]) && dots++ == 0) continue;
+    if (c == '\r' || c == '\n') return dots == 1 && IsDigit(s[i - 1]) ? 1 : 0;
+    return 0;
+  }
+  return i < 16 ? -1 : 0;
+}
+
 bool TextualMetadata(std::string_view ctype) {
   return ctype.empty() || StartsWith(ctype, "text/") ||
          StartsWith(ctype, "application/json") ||
@@ -139,17 +154,23 @@ bool WarcFileReader::ReadLine(std::string_view* line, size_t max) {
 
 bool WarcFileReader::Resync(const char* why) {
   uint64_t from = Pos();
+  size_t i = 1;  // never the spot that just failed
   for (;;) {
     size_t avail = buf_.size() - pos_;
     const char* start = buf_.data() + pos_;
     size_t at = std::string_view::npos;
-    for (size_t i = 1; i + 6 <= avail;) {
+    size_t keep = avail > 16 ? avail - 16 : 0;
+    while (i + 5 <= avail) {
       const void* w = memmem(start + i, avail - i, "WARC/", 5);
       if (w == nullptr) break;
       size_t p = static_cast<const char*>(w) - start;
-      if (p + 6 > avail) break;
-      if (start[p - 1] == '\n' && IsDigit(start[p + 5])) {
+      int m = VersionLineAt(std::string_view(start + p, avail - p));
+      if (m > 0) {
         at = p;
+        break;
+      }
+      if (m < 0) {  // need more bytes to tell
+        keep = std::min(keep, p);
         break;
       }
       i = p + 1;
@@ -158,9 +179,19 @@ bool WarcFileReader::Resync(const char* why) {
       Consume(at);
       break;
     }
-    if (avail > 6) Consume(avail - 6);
+    Consume(keep);
+    i = keep > 0 ? 0 : std::max<size_t>(i, 1);
     if (!Fill(buf_.size() - pos_ + 1)) {
-      Consume(buf_.size() - pos_);
+      // The end: one last look at what is left.
+      size_t left = buf_.size() - pos_;
+      const char* st = buf_.data() + pos_;
+      size_t found_at = left;
+      for (size_t k = i; k + 5 <= left; ++k)
+        if (std::memcmp(st + k, "WARC/", 5) == 0 && VersionLineAt(std::string_view(st + k, left - k)) > 0) {
+          found_at = k;
+          break;
+        }
+      Consume(found_at);
       break;
     }
   }

@@ -82,7 +82,10 @@ class ParallelWarcSource : public ChunkSource {
       while (reader.Next(&c)) {
         std::unique_lock<std::mutex> lock(mu_);
         not_full_.wait(lock, [this] { return stop_ || queue_.size() < options_.queue_chunks; });
-        if (stop_) return Exit();
+        if (stop_) {
+          lock.unlock();
+          return Exit();
+        }
         queue_.push_back(std::move(c));
         c = Chunk();
         lock.unlock();
