@@ -36,6 +36,8 @@ std::string DefaultCacheDir();
 class Matcher {
  public:
   class Scratch;
+  struct ScratchDeleter { void operator()(Scratch* s) const; };
+  using ScratchPtr = std::unique_ptr<Scratch, ScratchDeleter>;
 
   // Compiles (or loads from cache) the database. A pattern either engine rejects is an error that
   // names the rule id, its file and the engine's reason.
@@ -47,7 +49,7 @@ class Matcher {
   bool loaded_from_cache() const { return loaded_from_cache_; }
 
   // One per thread; reusable across Scan calls.
-  std::unique_ptr<Scratch> NewScratch() const;
+  ScratchPtr NewScratch() const;
 
   // Appends the confirmed matches in `data` to *out (sorted by end, then rule).
   void Scan(std::string_view data, Scratch& scratch, std::vector<Match>* out) const;

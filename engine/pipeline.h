@@ -26,8 +26,8 @@ void RunPipeline(ChunkSource& src, const Matcher& matcher, FindingSet* findings,
 class StreamChunker {
  public:
   // chunk_size: bytes of new data per chunk; overlap: bytes repeated from the previous chunk
-  // (must be at least twice the longest match; the default matches Matcher's window cap).
-  explicit StreamChunker(size_t chunk_size = 1 << 20, size_t overlap = 16384);
+  // and looked ahead past each cut (at least the matcher's confirm window, 8 KiB).
+  explicit StreamChunker(size_t chunk_size = 1 << 20, size_t overlap = 8192);
   // Starts a new object; resets offsets and line counting.
   void Begin(ProvenancePtr prov);
   // Appends bytes of the current object.

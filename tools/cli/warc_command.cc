@@ -1,5 +1,6 @@
 #include <cstdio>
 
+#include "engine/strings.h"
 #include "tools/cli/cli.h"
 #include "tools/cli/commands.h"
 

@@ -1,0 +1,466 @@
+#include "engine/sources/git/history_index.h"
+
+#include <algorithm>
+#include <thread>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+
+namespace keysweep::git {
+namespace {
+
+using OidSet = absl::flat_hash_set<git_oid, OidHash, OidEq>;
+
+absl::StatusOr<TreePtr> LookupTree(git_repository* repo, const git_oid& id) {
+  git_tree* raw = nullptr;
+  if (git_tree_lookup(&raw, repo, &id) != 0) {
+    return absl::DataLossError(LastGitError());
+  }
+  return TreePtr(raw);
+}
+
+}  // namespace
+
+// Does the walk; lives only inside Build(). Three steps: enumerate the commits (serial: reading a
+// commit is cheap), compare each commit's tree with its parents' trees (the costly part: split into
+// contiguous slices of the commit list, one thread and one git_repository per slice), then merge
+// the slices' introductions into the index in commit order, so the result does not depend on the
+// number of threads.
+class HistoryIndex::Walker {
+ public:
+  Walker(git_repository* repo, const HistoryOptions& options, ScanStats* stats, HistoryIndex* index)
+      : repo_(repo), options_(options), stats_(stats), index_(index) {}
+
+  absl::Status Run() {
+    index_->shallow_ = git_repository_is_shallow(repo_) == 1;
+    if (index_->shallow_) {
+      stats_->AddError("shallow clone",
+                       "shallow clone: history is cut; blobs at the cut are attributed to the "
+                       "oldest commit present, and older history is not scanned");
+    }
+    if (!options_.range.empty()) {
+      if (absl::Status s = EnumerateRange(); !s.ok()) return s;
+    } else {
+      if (absl::Status s = PushRefs(); !s.ok()) return s;
+      Enumerate();
+    }
+    Process(0);
+    if (options_.all_objects && options_.range.empty()) AddUnreachable();
+    return absl::OkStatus();
+  }
+
+ private:
+  // What the comparison step needs of one commit.
+  struct Node {
+    git_oid tree;
+    std::vector<git_oid> parents;
+    std::vector<git_oid> parent_trees;  // resolved before the comparison step
+  };
+  // One blob introduction found by a comparison slice.
+  struct Record {
+    git_oid blob;
+    uint32_t commit;
+    std::string path;
+    std::vector<git_oid> replaced;
+  };
+
+  // Pushes every ref's commit (branches, tags, remotes, notes, stash) and HEAD.
+  absl::Status PushRefs() {
+    git_reference_iterator* raw_iter = nullptr;
+    if (git_reference_iterator_new(&raw_iter, repo_) != 0) {
+      return absl::DataLossError("cannot list refs: " + LastGitError());
+    }
+    RefIterPtr iter(raw_iter);
+    git_reference* raw_ref = nullptr;
+    int rc;
+    while ((rc = git_reference_next(&raw_ref, iter.get())) == 0) {
+      ReferencePtr ref(raw_ref);
+      git_object* obj = nullptr;
+      if (git_reference_peel(&obj, ref.get(), GIT_OBJECT_COMMIT) != 0) {
+        // A tag of a tree or blob, or a ref to a missing object.
+        stats_->AddError("bad ref", absl::StrCat("ref ", git_reference_name(ref.get()),
+                                                 " does not lead to a commit: ", LastGitError()));
+        continue;
+      }
+      ObjectPtr owned(obj);
+      PushCommit(*git_object_id(obj));
+    }
+    if (rc != GIT_ITEROVER) {
+      stats_->AddError("bad ref", "cannot read refs: " + LastGitError());
+    }
+    git_oid head;
+    if (git_reference_name_to_id(&head, repo_, "HEAD") == 0) PushCommit(head);  // detached HEAD
+    return absl::OkStatus();
+  }
+
+  void PushCommit(const git_oid& oid) {
+    if (visited_.insert(oid).second) stack_.push_back(oid);
+  }
+
+  // Depth-first from the pushed tips, so a commit's parent usually comes right after it: the
+  // comparison step then finds the parent's trees still in libgit2's cache.
+  void Enumerate() {
+    while (!stack_.empty()) {
+      git_oid oid = stack_.back();
+      stack_.pop_back();
+      AddNode(oid, /*walk_parents=*/true);
+    }
+  }
+
+  absl::Status EnumerateRange() {
+    git_revwalk* raw = nullptr;
+    if (git_revwalk_new(&raw, repo_) != 0) return absl::InternalError(LastGitError());
+    RevwalkPtr walk(raw);
+    if (git_revwalk_push_range(walk.get(), options_.range.c_str()) != 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("bad commit range '", options_.range, "': ", LastGitError()));
+    }
+    std::vector<git_oid> commits;
+    git_oid oid;
+    int rc;
+    while ((rc = git_revwalk_next(&oid, walk.get())) == 0) commits.push_back(oid);
+    if (rc != GIT_ITEROVER) {
+      return absl::DataLossError(
+          absl::StrCat("cannot walk range '", options_.range, "': ", LastGitError()));
+    }
+    for (const git_oid& c : commits) AddNode(c, /*walk_parents=*/false);
+    return absl::OkStatus();
+  }
+
+  void AddNode(const git_oid& oid, bool walk_parents) {
+    git_commit* raw = nullptr;
+    if (git_commit_lookup(&raw, repo_, &oid) != 0) {
+      unreadable_.insert(oid);
+      if (index_->shallow_ && walked_from_child_.contains(oid)) {
+        stats_->Count("shallow cut commits");  // said once, in Run()
+      } else {
+        stats_->AddError("missing object",
+                         absl::StrCat("commit ", OidHex(oid), " cannot be read: ", LastGitError()));
+      }
+      return;
+    }
+    CommitPtr commit(raw);
+    stats_->Count("commits");
+    node_index_.emplace(oid, static_cast<uint32_t>(nodes_.size()));
+    AddCommit(commit.get());
+    Node node;
+    node.tree = *git_commit_tree_id(commit.get());
+    for (unsigned i = 0, n = git_commit_parentcount(commit.get()); i < n; ++i) {
+      const git_oid* pid = git_commit_parent_id(commit.get(), i);
+      node.parents.push_back(*pid);
+      if (walk_parents) {
+        PushCommit(*pid);
+        if (index_->shallow_) walked_from_child_.insert(*pid);
+      }
+    }
+    nodes_.push_back(std::move(node));
+  }
+
+  // Finds the parents' tree ids: from the enumerated commits, else (range boundary, cut history)
+  // by reading the parent commit.
+  void ResolveParents(size_t from) {
+    for (size_t i = from; i < nodes_.size(); ++i) {
+      Node& node = nodes_[i];
+      for (const git_oid& pid : node.parents) {
+        auto it = node_index_.find(pid);
+        if (it != node_index_.end()) {
+          node.parent_trees.push_back(nodes_[it->second].tree);
+          continue;
+        }
+        if (unreadable_.contains(pid)) continue;  // reported already; no parent tree to compare
+        git_commit* raw_parent = nullptr;
+        if (git_commit_lookup(&raw_parent, repo_, &pid) != 0) {
+          unreadable_.insert(pid);
+          if (!index_->shallow_) {
+            stats_->AddError("missing object",
+                             absl::StrCat("commit ", OidHex(pid), " (parent of ",
+                                          OidHex(index_->commits_[i].oid), ") cannot be read: ",
+                                          LastGitError()));
+          }
+          continue;
+        }
+        CommitPtr parent(raw_parent);
+        node.parent_trees.push_back(*git_commit_tree_id(parent.get()));
+        if (!options_.range.empty()) CollectInherited(pid, *git_commit_tree_id(parent.get()));
+      }
+    }
+  }
+
+  // Every blob in the full tree of a commit outside the range: content the range inherited.
+  void CollectInherited(const git_oid& commit_id, const git_oid& tree_id) {
+    if (!boundary_.insert(commit_id).second) return;
+    std::vector<git_oid> todo = {tree_id};
+    while (!todo.empty()) {
+      git_oid id = todo.back();
+      todo.pop_back();
+      if (!seen_trees_.insert(id).second) continue;
+      auto t = LookupTree(repo_, id);
+      if (!t.ok()) continue;  // reported when the comparison reads it
+      for (size_t i = 0, n = git_tree_entrycount(t->get()); i < n; ++i) {
+        const git_tree_entry* e = git_tree_entry_byindex(t->get(), i);
+        if (git_tree_entry_type(e) == GIT_OBJECT_BLOB) inherited_.insert(*git_tree_entry_id(e));
+        else if (git_tree_entry_type(e) == GIT_OBJECT_TREE) todo.push_back(*git_tree_entry_id(e));
+      }
+    }
+  }
+
+  // Resolves, compares and merges the commits enumerated since `from`.
+  void Process(size_t from) {
+    ResolveParents(from);
+    const size_t n = nodes_.size() - from;
+    if (n == 0) return;
+    unsigned threads = options_.threads > 0 ? static_cast<unsigned>(options_.threads)
+                                            : std::max(1u, std::thread::hardware_concurrency());
+    // Small histories are not worth a second repository handle.
+    threads = static_cast<unsigned>(std::min<size_t>(threads, std::max<size_t>(1, n / 256)));
+    std::vector<std::vector<Record>> slices(threads);
+    auto slice_range = [&](unsigned t) {
+      return std::pair<size_t, size_t>(from + n * t / threads, from + n * (t + 1) / threads);
+    };
+    std::vector<std::thread> workers;
+    std::vector<RepoPtr> repos;
+    for (unsigned t = 1; t < threads; ++t) {
+      auto repo = OpenRepository(git_repository_path(repo_));
+      if (!repo.ok()) {  // fall back to doing that slice on this thread
+        repos.emplace_back();
+        continue;
+      }
+      repos.push_back(*std::move(repo));
+      auto [b, e] = slice_range(t);
+      workers.emplace_back([this, r = repos.back().get(), b = b, e = e, out = &slices[t]] {
+        CompareSlice(r, b, e, out);
+      });
+    }
+    auto [b0, e0] = slice_range(0);
+    CompareSlice(repo_, b0, e0, &slices[0]);
+    for (unsigned t = 1; t < threads; ++t) {
+      if (repos[t - 1] == nullptr) {
+        auto [b, e] = slice_range(t);
+        CompareSlice(repo_, b, e, &slices[t]);
+      }
+    }
+    for (std::thread& w : workers) w.join();
+    for (std::vector<Record>& slice : slices) {
+      for (Record& r : slice) RecordBlob(r.blob, r.path, r.commit, std::move(r.replaced));
+    }
+  }
+
+  // Runs on a worker thread with its own repository: touches only `repo`, nodes_ (read-only),
+  // index_->commits_ (read-only), stats_ (thread-safe) and *out.
+  void CompareSlice(git_repository* repo, size_t begin, size_t end, std::vector<Record>* out) {
+    for (size_t i = begin; i < end; ++i) {
+      const Node& node = nodes_[i];
+      const git_oid& commit_id = index_->commits_[i].oid;
+      auto tree = LookupTree(repo, node.tree);
+      if (!tree.ok()) {
+        stats_->AddError("missing object", absl::StrCat("tree ", OidHex(node.tree), " of commit ",
+                                                        OidHex(commit_id), " cannot be read: ",
+                                                        tree.status().message()));
+        continue;
+      }
+      std::vector<TreePtr> parent_trees;
+      std::vector<const git_tree*> parents;
+      for (const git_oid& pt : node.parent_trees) {
+        auto t = LookupTree(repo, pt);
+        if (!t.ok()) continue;  // that commit's own comparison reports it
+        parents.push_back(t->get());
+        parent_trees.push_back(*std::move(t));
+      }
+      std::string path;
+      CompareTrees(repo, tree->get(), parents, &path, static_cast<uint32_t>(i), commit_id, out);
+    }
+  }
+
+  uint32_t AddCommit(const git_commit* commit) {
+    const git_signature* author = git_commit_author(commit);
+    const std::string name = author->name != nullptr ? author->name : "";
+    const std::string email = author->email != nullptr ? author->email : "";
+    std::string key = name;
+    key.push_back('\0');
+    key.append(email);
+    auto [it, inserted] = people_.try_emplace(std::move(key), index_->people_.size());
+    if (inserted) index_->people_.push_back({name, email});
+    index_->commits_.push_back({*git_commit_id(commit), it->second, git_commit_time(commit)});
+    return static_cast<uint32_t>(index_->commits_.size() - 1);
+  }
+
+  // Records every blob in `tree` (under `*path`) that no tree in `parents` has at the same place.
+  // Subtrees identical to a parent's are skipped without being read.
+  void CompareTrees(git_repository* repo, const git_tree* tree,
+                    const std::vector<const git_tree*>& parents, std::string* path,
+                    uint32_t commit_idx, const git_oid& commit_id, std::vector<Record>* out) {
+    const size_t path_len = path->size();
+    // Both trees are sorted the same way, so one forward cursor per parent finds the entries with
+    // a merge-walk instead of a binary search (and its string compares) per entry.
+    std::vector<size_t> cursors(parents.size(), 0);
+    for (size_t i = 0, n = git_tree_entrycount(tree); i < n; ++i) {
+      const git_tree_entry* e = git_tree_entry_byindex(tree, i);
+      const git_object_t type = git_tree_entry_type(e);
+      if (type != GIT_OBJECT_BLOB && type != GIT_OBJECT_TREE) continue;  // submodule commits
+      const git_oid* id = git_tree_entry_id(e);
+      bool unchanged = false;
+      std::vector<git_oid> parent_subtrees, replaced;
+      for (size_t k = 0; k < parents.size(); ++k) {
+        const git_tree_entry* pe = FindInParent(parents[k], e, &cursors[k]);
+        if (pe == nullptr) continue;
+        if (git_oid_equal(git_tree_entry_id(pe), id)) {
+          unchanged = true;
+          break;
+        }
+        if (type == GIT_OBJECT_TREE) {
+          parent_subtrees.push_back(*git_tree_entry_id(pe));
+        } else if (!options_.range.empty()) {
+          replaced.push_back(*git_tree_entry_id(pe));
+        }
+      }
+      if (unchanged) continue;
+      path->append(git_tree_entry_name(e));
+      if (type == GIT_OBJECT_BLOB) {
+        out->push_back({*id, commit_idx, *path, std::move(replaced)});
+      } else {
+        auto sub = LookupTree(repo, *id);
+        if (!sub.ok()) {
+          stats_->AddError("missing object",
+                           absl::StrCat("tree ", OidHex(*id), " at ", *path, " in commit ",
+                                        OidHex(commit_id), " cannot be read: ", sub.status().message()));
+        } else {
+          std::vector<TreePtr> owned;
+          std::vector<const git_tree*> subs;
+          for (const git_oid& pid : parent_subtrees) {
+            auto ps = LookupTree(repo, pid);
+            if (!ps.ok()) continue;  // reported when that parent's commit is compared
+            subs.push_back(ps->get());
+            owned.push_back(*std::move(ps));
+          }
+          path->push_back('/');
+          CompareTrees(repo, sub->get(), subs, path, commit_idx, commit_id, out);
+        }
+      }
+      path->resize(path_len);
+    }
+  }
+
+  // The entry of `parent` with e's name and kind (blob or tree), advancing *cursor past smaller
+  // entries. Entries come in git's tree order, in which a tree named "a" sorts as "a/"; a path
+  // that changed kind therefore has no counterpart, which is right: nothing of that kind was there.
+  static const git_tree_entry* FindInParent(const git_tree* parent, const git_tree_entry* e,
+                                            size_t* cursor) {
+    const size_t n = git_tree_entrycount(parent);
+    while (*cursor < n) {
+      const git_tree_entry* pe = git_tree_entry_byindex(parent, *cursor);
+      const int c = git_tree_entry_cmp(pe, e);
+      if (c < 0) {
+        ++*cursor;
+        continue;
+      }
+      if (c > 0) return nullptr;
+      ++*cursor;
+      return pe;
+    }
+    return nullptr;
+  }
+
+  void RecordBlob(const git_oid& oid, const std::string& path, uint32_t commit_idx,
+                  std::vector<git_oid> replaced) {
+    if (!options_.range.empty() && inherited_.contains(oid)) return;  // old content, moved or copied
+    auto [pit, new_path] = paths_.try_emplace(path, index_->paths_.size());
+    if (new_path) index_->paths_.push_back(path);
+    auto [bit, new_blob] = index_->blob_index_.try_emplace(oid, index_->blobs_.size());
+    if (new_blob) index_->blobs_.push_back({oid, {}, {}});
+    Blob& blob = index_->blobs_[bit->second];
+    blob.intros.push_back({commit_idx, pit->second});
+    for (const git_oid& r : replaced) blob.replaced.push_back(r);
+  }
+
+  // --all-objects: walks dangling commits like ref tips, then indexes blobs nothing reaches.
+  void AddUnreachable() {
+    git_odb* raw_odb = nullptr;
+    if (git_repository_odb(&raw_odb, repo_) != 0) {
+      stats_->AddError("object database", "cannot open the object database: " + LastGitError());
+      return;
+    }
+    OdbPtr odb(raw_odb);
+    std::vector<git_oid> all;
+    auto collect = [](const git_oid* id, void* payload) {
+      static_cast<std::vector<git_oid>*>(payload)->push_back(*id);
+      return 0;
+    };
+    if (git_odb_foreach(odb.get(), collect, &all) != 0) {
+      stats_->AddError("object database", "cannot list all objects: " + LastGitError());
+    }
+    std::vector<git_oid> loose_blobs;
+    OidSet seen;
+    for (const git_oid& id : all) {
+      if (visited_.contains(id) || index_->blob_index_.contains(id)) continue;
+      if (!seen.insert(id).second) continue;  // the same object in a pack and loose
+      size_t len = 0;
+      git_object_t type = GIT_OBJECT_INVALID;
+      if (git_odb_read_header(&len, &type, odb.get(), &id) != 0) {
+        stats_->AddError("corrupt object",
+                         absl::StrCat("object ", OidHex(id), " cannot be read: ", LastGitError()));
+        continue;
+      }
+      if (type == GIT_OBJECT_COMMIT) {
+        stats_->Count("unreachable commits");
+        PushCommit(id);
+      } else if (type == GIT_OBJECT_BLOB) {
+        loose_blobs.push_back(id);
+      }
+    }
+    const size_t from = nodes_.size();
+    Enumerate();
+    Process(from);
+    for (const git_oid& id : loose_blobs) {
+      if (index_->blob_index_.contains(id)) continue;
+      index_->blob_index_.emplace(id, index_->blobs_.size());
+      index_->blobs_.push_back({id, {}, {}});
+      stats_->Count("unreachable blobs");
+    }
+  }
+
+  git_repository* repo_;
+  const HistoryOptions& options_;
+  ScanStats* stats_;
+  HistoryIndex* index_;
+  std::vector<git_oid> stack_;
+  std::vector<Node> nodes_;  // parallel to index_->commits_
+  absl::flat_hash_map<git_oid, uint32_t, OidHash, OidEq> node_index_;
+  OidSet visited_, unreadable_, boundary_, inherited_, seen_trees_, walked_from_child_;
+  absl::flat_hash_map<std::string, uint32_t> people_, paths_;
+};
+
+absl::StatusOr<HistoryIndex> HistoryIndex::Build(git_repository* repo, const HistoryOptions& options,
+                                                 ScanStats* stats) {
+  HistoryIndex index;
+  Walker walker(repo, options, stats, &index);
+  if (absl::Status s = walker.Run(); !s.ok()) return s;
+  for (Blob& b : index.blobs_) {
+    std::stable_sort(b.intros.begin(), b.intros.end(), [&](const Intro& x, const Intro& y) {
+      return index.commits_[x.commit].time < index.commits_[y.commit].time;
+    });
+    std::sort(b.replaced.begin(), b.replaced.end(),
+              [](const git_oid& x, const git_oid& y) { return git_oid_cmp(&x, &y) < 0; });
+    b.replaced.erase(std::unique(b.replaced.begin(), b.replaced.end(), OidEq()), b.replaced.end());
+  }
+  stats->Count("blobs", index.blobs_.size());
+  return index;
+}
+
+int64_t HistoryIndex::FindBlob(const git_oid& oid) const {
+  auto it = blob_index_.find(oid);
+  return it == blob_index_.end() ? -1 : static_cast<int64_t>(it->second);
+}
+
+GitIntroduction HistoryIndex::CommitIntroduction(uint32_t commit) const {
+  const Commit& c = commits_[commit];
+  const Person& p = people_[c.person];
+  return GitIntroduction{OidHex(c.oid), "", p.name, p.email, c.time};
+}
+
+GitIntroduction HistoryIndex::IntroductionOf(const Intro& intro) const {
+  GitIntroduction g = CommitIntroduction(intro.commit);
+  g.path = paths_[intro.path];
+  return g;
+}
+
+}  // namespace keysweep::git
