@@ -32,7 +32,7 @@ import tempfile
 import uuid
 import zlib
 
-B62 = string.digits + string.ascii_letters
+B62 = string.digits + string.ascii_uppercase + string.ascii_lowercase  # GitHub's base62 order
 WORDS = ("the of and to in is for on that with as by this from at be are or an it was which "
          "account access address api application archive authentication browser cache client "
          "cloud code config content cookie data database deploy developer document domain "

@@ -380,6 +380,7 @@ void WarcFileReader::EndRecord(bool whole) {
     http_.reset();
   }
   if (chunker_begun_) {
+    stats_->AddScanned(1, chunker_.object_bytes());
     chunker_.Finish();
     chunker_begun_ = false;
   }

@@ -26,7 +26,7 @@ struct WarcOptions {
   uint64_t max_body = 100ull << 20;  // decoded HTTP body bytes scanned per record (bomb cap)
   bool include_binary = false;       // scan image/audio/video/font/archive payloads too
   size_t chunk_size = 1 << 20;       // StreamChunker: new bytes per chunk
-  size_t overlap = 16384;            // StreamChunker: bytes repeated between chunks
+  size_t overlap = 8192;             // StreamChunker: bytes repeated between chunks
   size_t in_buffer = 1 << 20;        // raw read size
   int reader_threads = 0;            // files decoded side by side on own threads (0: one);
                                      // negative: decode on the caller's thread
