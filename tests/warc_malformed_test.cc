@@ -44,6 +44,27 @@ TEST(WarcMalformed, TruncatedGzipMember) {
   EXPECT_THAT(d.Text(), HasSubstr("SECRET_ONE"));
 }
 
+TEST(WarcMalformed, TruncatedZstdFrame) {
+  std::string a = testing::Zstd(Record("response", HttpResponse("one SECRET_ONE")));
+  std::string b = testing::Zstd(Record("response", HttpResponse("two SECRET_TWO " + std::string(5000, 'x'))));
+  Drained d = DrainBytes(a + b.substr(0, b.size() / 2), {}, "t.warc.zst");
+  EXPECT_EQ(d.records(), 1u);  // zstd yields nothing of a cut block, so no partial record is seen
+  EXPECT_EQ(d.errors["warc_zstd_truncated"], 1u) << JoinMessages(d);
+  EXPECT_THAT(JoinMessages(d), HasSubstr("zstd frame at offset " + std::to_string(a.size())));
+}
+
+TEST(WarcMalformed, CorruptZstdFrame) {
+  std::string a = testing::Zstd(Record("response", HttpResponse("one SECRET_ONE " + std::string(3000, 'q'))));
+  std::string b = testing::Zstd(Record("response", HttpResponse("two SECRET_TWO")));
+  std::string c = testing::Zstd(Record("response", HttpResponse("three SECRET_THREE")));
+  for (size_t i = 8; i < b.size(); i += 2) b[i] = static_cast<char>(b[i] ^ 0x5a);
+  Drained d = DrainBytes(a + b + c, {}, "c.warc.zst");
+  EXPECT_GE(d.errors["warc_zstd_corrupt"], 1u) << JoinMessages(d);
+  EXPECT_THAT(d.Text(), HasSubstr("SECRET_ONE"));
+  EXPECT_THAT(d.Text(), HasSubstr("SECRET_THREE"));
+  EXPECT_EQ(d.chunks.back().prov->record_offset, a.size() + b.size());
+}
+
 TEST(WarcMalformed, RecordCutShort) {
   std::string all = Three();
   Drained d = DrainBytes(all.substr(0, all.size() - 6));

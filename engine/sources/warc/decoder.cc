@@ -245,13 +245,8 @@ class ZstdDecoder : public Decoder {
         NoteMemberStart(frame_offset_);
         at_frame_start_ = false;
       }
-      if (in_.avail() == 0 && !in_.More()) {
-        Problem("zstd_truncated", absl::StrCat("zstd frame at offset ", frame_offset_,
-                                               " ends before its end (file truncated)"));
-        ++discontinuities_;
-        done_ = true;
-        break;
-      }
+      if (in_.avail() == 0) in_.More();
+      bool at_eof = in_.avail() == 0;
       ZSTD_inBuffer ib{in_.next(), in_.avail(), 0};
       size_t before = ob.pos;
       size_t r = ZSTD_decompressStream(ctx_.get(), &ob, &ib);
@@ -267,6 +262,14 @@ class ZstdDecoder : public Decoder {
         at_frame_start_ = true;
         SkipToMagic();
         continue;
+      }
+      if (r != 0 && at_eof && ob.pos == before) {
+        // Input ended and zstd has nothing more: the frame was cut short.
+        Problem("zstd_truncated", absl::StrCat("zstd frame at offset ", frame_offset_,
+                                               " ends before its end (file truncated)"));
+        ++discontinuities_;
+        done_ = true;
+        break;
       }
       if (r == 0) at_frame_start_ = true;
     }

@@ -54,7 +54,14 @@ WarcFileReader::WarcFileReader(std::string path, std::string bytes, const WarcOp
   pending_input_ = RawInput::FromString(std::move(bytes));
 }
 
-WarcFileReader::~WarcFileReader() = default;
+WarcFileReader::~WarcFileReader() { FlushCounts(); }
+
+void WarcFileReader::Count(const std::string& name, uint64_t n) { counts_[name] += n; }
+
+void WarcFileReader::FlushCounts() {
+  for (const auto& [name, n] : counts_) stats_->Count(name, n);
+  counts_.clear();
+}
 
 bool WarcFileReader::Next(Chunk* chunk) {
   for (;;) {
@@ -83,8 +90,9 @@ bool WarcFileReader::Next(Chunk* chunk) {
       case State::kDone:
         if (decoder_) {
           DrainDecoderProblems();
-          stats_->Count("warc files");
-          stats_->Count("warc decoded bytes", decoder_->decoded_total());
+          Count("warc files");
+          Count("warc decoded bytes", decoder_->decoded_total());
+          FlushCounts();
           decoder_.reset();
           buf_.clear();
           buf_.shrink_to_fit();
@@ -229,7 +237,7 @@ bool WarcFileReader::StartRecord() {
           Error("warc_truncated", absl::StrCat(path_, ": record at offset ",
                                                decoder_->OffsetFor(record_start_),
                                                " is cut short in its header"));
-          stats_->Count("warc records broken");
+          Count("warc records broken");
           return false;
         }
         bad = true;
@@ -278,7 +286,7 @@ bool WarcFileReader::StartRecord() {
       bad = true;
     }
     if (bad) {
-      stats_->Count("warc records broken");
+      Count("warc records broken");
       if (!Resync("skipping a record with a bad header")) return false;
       continue;
     }
@@ -373,7 +381,7 @@ void WarcFileReader::EndRecord(bool whole) {
       Error(http_->problem_kind(), absl::StrCat(path_, ": record at offset ", prov_->record_offset,
                                                 ": ", http_->problem()));
     if (http_->capped()) {
-      stats_->Count("warc http bodies capped");
+      Count("warc http bodies capped");
       stats_->AddSkip("warc http body over the size cap (rest not scanned)", where);
     }
     if (http_->skipped_binary()) stats_->AddSkip("warc binary http body", where);
@@ -385,16 +393,16 @@ void WarcFileReader::EndRecord(bool whole) {
     chunker_begun_ = false;
   }
   if (whole) {
-    stats_->Count("warc records");
-    stats_->Count("warc type " + prov_->record_type);
+    Count("warc records");
+    Count("warc type " + prov_->record_type);
     if (scanning_) {
-      stats_->Count("warc records scanned");
+      Count("warc records scanned");
     } else {
-      stats_->Count("warc records skipped");
+      Count("warc records skipped");
       stats_->AddSkip("warc " + prov_->record_type + " record", where);
     }
   } else {
-    stats_->Count("warc records broken");
+    Count("warc records broken");
   }
   decoder_->Release(Pos());
   state_ = State::kBetween;

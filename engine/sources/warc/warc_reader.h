@@ -11,6 +11,7 @@
 // "warc decoded bytes", "warc http bodies capped". Not thread-safe: one reader per file.
 #pragma once
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -56,10 +57,14 @@ class WarcFileReader : public ChunkSource {
   void Deliver(std::string_view bytes);
   void Error(const std::string& kind, const std::string& message);
   void DrainDecoderProblems();
+  // Counters are kept here and handed to ScanStats when the file is done: a record costs no lock.
+  void Count(const std::string& name, uint64_t n = 1);
+  void FlushCounts();
 
   std::string path_;
   WarcOptions options_;
   ScanStats* stats_;
+  std::map<std::string, uint64_t> counts_;
   std::unique_ptr<RawInput> pending_input_;
   std::unique_ptr<Decoder> decoder_;
   State state_ = State::kOpen;
