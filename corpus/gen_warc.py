@@ -17,7 +17,8 @@ Standard library only (plus the zstd CLI for .zst). Deterministic for a given --
   gen_warc.py --out big.warc.gz --target-bytes 1G       (compressed size, approximately)
 """
 import argparse
-import base64
+import ctypes
+import ctypes.util
 import datetime
 import gzip
 import json
@@ -158,6 +159,51 @@ class Pages:
         return json.dumps(doc, indent=1) + "\n"
 
 
+class LibZstd:
+    """libzstd through ctypes (standard library only): one frame per record without temp files."""
+
+    def __init__(self, level):
+        name = ctypes.util.find_library("zstd")
+        if not name:
+            raise OSError("libzstd not found")
+        z = self.z = ctypes.CDLL(name)
+        z.ZSTD_compressBound.restype = ctypes.c_size_t
+        z.ZSTD_compressBound.argtypes = [ctypes.c_size_t]
+        z.ZSTD_isError.argtypes = [ctypes.c_size_t]
+        z.ZSTD_createCCtx.restype = ctypes.c_void_p
+        z.ZSTD_compress_usingDict.restype = ctypes.c_size_t
+        z.ZSTD_compress_usingDict.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_size_t,
+                                              ctypes.c_char_p, ctypes.c_size_t, ctypes.c_char_p,
+                                              ctypes.c_size_t, ctypes.c_int]
+        z.ZDICT_trainFromBuffer.restype = ctypes.c_size_t
+        z.ZDICT_trainFromBuffer.argtypes = [ctypes.c_char_p, ctypes.c_size_t, ctypes.c_char_p,
+                                            ctypes.POINTER(ctypes.c_size_t), ctypes.c_uint]
+        z.ZDICT_isError.argtypes = [ctypes.c_size_t]
+        self.cctx = z.ZSTD_createCCtx()
+        self.level = level
+        self.dict = b""
+
+    def train(self, samples, size=112640):
+        buf = b"".join(samples)
+        sizes = (ctypes.c_size_t * len(samples))(*[len(x) for x in samples])
+        out = ctypes.create_string_buffer(size)
+        n = self.z.ZDICT_trainFromBuffer(out, size, buf, sizes, len(samples))
+        if self.z.ZDICT_isError(n):
+            raise OSError("ZDICT_trainFromBuffer failed")
+        self.dict = out.raw[:n]
+        return self.dict
+
+    def compress(self, data, dict_bytes=None):
+        d = self.dict if dict_bytes is None else dict_bytes
+        bound = self.z.ZSTD_compressBound(len(data))
+        out = ctypes.create_string_buffer(bound)
+        n = self.z.ZSTD_compress_usingDict(self.cctx, out, bound, data, len(data), d or None, len(d),
+                                           self.level)
+        if self.z.ZSTD_isError(n):
+            raise OSError("ZSTD_compress failed")
+        return out.raw[:n]
+
+
 def warc_record(fields, block):
     head = "WARC/1.0\r\n" + "".join(f"{k}: {v}\r\n" for k, v in fields)
     head += f"Content-Length: {len(block)}\r\n\r\n"
@@ -217,8 +263,28 @@ def main():
                       ("WARC-Filename", name), ("WARC-Record-ID", rid()),
                       ("Content-Type", "application/warc-fields")], info), [])
 
-    out_dir = tempfile.mkdtemp(prefix="gen_warc.") if mode == "zstd" else None
-    fout = None if mode == "zstd" else open(args.out, "wb")
+    lib = None
+    if mode == "zstd":
+        try:
+            lib = LibZstd(args.zstd_level)
+        except OSError:
+            lib = None  # fall back to the zstd command
+    lib_ready = False
+    out_dir = tempfile.mkdtemp(prefix="gen_warc.") if mode == "zstd" and lib is None else None
+    fout = None if mode == "zstd" and lib is None else open(args.out, "wb")
+
+    def start_zstd_lib():
+        # Train on the records buffered so far, then write the dictionary frame.
+        nonlocal lib_ready
+        lib_ready = True
+        if args.zstd_no_dict:
+            return
+        try:
+            d = lib.train([r for r, _ in records])
+        except OSError:
+            return  # too few samples to train on: frames without a dictionary
+        stored = lib.compress(d, b"") if args.zstd_compress_dict else d
+        fout.write(struct.pack("<II", 0x184D2A5D, len(stored)) + stored)
     label_lines = []
     written = 0
     pending_offsets = []
@@ -240,6 +306,12 @@ def main():
                 off = written
                 fout.write(rec)
                 written += len(rec)
+            elif lib is not None:
+                if not lib_ready:
+                    start_zstd_lib()
+                off = fout.tell()
+                fout.write(lib.compress(rec))
+                written = fout.tell()
             else:
                 idx = len(pending_offsets)
                 with open(os.path.join(out_dir, "r%08d" % idx), "wb") as f:
@@ -328,7 +400,7 @@ def main():
 
     if whole:
         whole.close()
-    if mode == "zstd":
+    if mode == "zstd" and lib is None:
         files = sorted(os.listdir(out_dir))
         paths = [os.path.join(out_dir, f) for f in files]
         dict_bytes = b""
