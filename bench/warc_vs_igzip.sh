@@ -58,6 +58,7 @@ fi
 decoded=$(igzip -dc "$gz" | wc -c)
 records=$(igzip -dc "$gz" | grep -ac '^WARC/1\.0')
 mb=$(awk -v b="$decoded" 'BEGIN{printf "%.1f", b/1048576}')
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine skews wall times; CPU seconds are steadier)"
 echo "file: $gz: $(($(stat -c %s "$gz") / 1048576)) MB compressed, $mb MB decoded, $records records; threads: $threads; $(nproc) cores"
 cat "$gz" > /dev/null; ((do_zstd)) && cat "$zst" > /dev/null
 cache=$workdir/hs-cache
@@ -70,7 +71,8 @@ run() {
   /usr/bin/time -v "$@" >/dev/null 2>"$log"
   wall=$(awk -F': ' '/Elapsed \(wall clock\)/{n=split($2,t,":"); s=0; for(i=1;i<=n;i++) s=s*60+t[i]; print s}' "$log")
   rss=$(awk -F': ' '/Maximum resident set size/{printf "%.0f", $2/1024}' "$log")
-  printf "%-34s %8.2f s %9.1f MB/s %11.0f rec/s %6s MB RSS" "$name" "$wall" \
+  cpu=$(awk -F': ' '/User time|System time/{s+=$2} END{printf "%.2f", s}' "$log")
+  printf "%-34s %8.2f s %9.1f MB/s %11.0f rec/s %6s MB RSS %8s s CPU" "$name" "$wall" \
     "$(awk -v m="$mb" -v w="$wall" 'BEGIN{print (w>0?m/w:0)}')" \
     "$(awk -v r="$records" -v w="$wall" 'BEGIN{print (w>0?r/w:0)}')" "$rss"
   rm -f "$log"
