@@ -68,30 +68,52 @@ cache=$workdir/hs-cache
 run() {
   local name=$1; shift
   local log=$workdir/time.$$.log
-  /usr/bin/time -v "$@" >/dev/null 2>"$log"
+  /usr/bin/time -v -o "$log" "$@" >/dev/null 2>"$workdir/stderr.log"
   wall=$(awk -F': ' '/Elapsed \(wall clock\)/{n=split($2,t,":"); s=0; for(i=1;i<=n;i++) s=s*60+t[i]; print s}' "$log")
   rss=$(awk -F': ' '/Maximum resident set size/{printf "%.0f", $2/1024}' "$log")
   cpu=$(awk -F': ' '/User time|System time/{s+=$2} END{printf "%.2f", s}' "$log")
-  printf "%-34s %8.2f s %9.1f MB/s %11.0f rec/s %6s MB RSS %8s s CPU" "$name" "$wall" \
+  printf "%-34s %7.2f s %7.1f MB/s %8.0f rec/s %5s MB RSS %7s s CPU" "$name" "$wall" \
     "$(awk -v m="$mb" -v w="$wall" 'BEGIN{print (w>0?m/w:0)}')" \
-    "$(awk -v r="$records" -v w="$wall" 'BEGIN{print (w>0?r/w:0)}')" "$rss"
+    "$(awk -v r="$records" -v w="$wall" 'BEGIN{print (w>0?r/w:0)}')" "$rss" "$cpu"
   rm -f "$log"
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b>0) printf "  %.2fx %s", a/b, "'"$3"'"; }'; }
 
 run "igzip -dc" igzip -dc "$gz"; echo; floor=$wall
 run "zcat" zcat "$gz"; echo "$(ratio "$wall" "$floor" "of igzip")"
-run "keysweep warc (.gz)" "$bin" warc --threads "$threads" --quiet --cache-dir "$cache" \
+summary() { grep -o 'counted: .*' "$workdir/stderr.log" | tr ',' '\n' | grep -E 'warc records( broken)?$' | tr '\n' ',' ; }
+run "keysweep warc (.gz)" "$bin" warc --threads "$threads" --cache-dir "$cache" --no-redact \
   --format jsonl --output "$workdir/findings.jsonl" "$gz"
 echo "$(ratio "$wall" "$floor" "of igzip")"
+echo "  keysweep:$(summary)"
 if [[ -s $gz.labels.jsonl ]]; then
-  planted=$(wc -l < "$gz.labels.jsonl"); found=$(wc -l < "$workdir/findings.jsonl")
-  echo "  planted secrets: $planted; findings: $found"
+  python3 - "$gz.labels.jsonl" "$workdir/findings.jsonl" <<'PY'
+import json, sys
+found = set()
+for line in open(sys.argv[2]):
+    f = json.loads(line)
+    found.update((f["secret"], o.get("record_offset")) for o in f["occurrences"])
+labels = [json.loads(l) for l in open(sys.argv[1])]
+hit = sum((l["secret"], l["record_offset"]) in found for l in labels)
+print(f"  planted secrets found with their record offset: {hit} of {len(labels)}")
+PY
 fi
 if ((do_zstd)); then
-  run "zstd -dc" zstd -dc "$zst"; echo; zfloor=$wall
-  run "keysweep warc (.zst, dictionary)" "$bin" warc --threads "$threads" --quiet --cache-dir "$cache" \
+  # zstd -dc needs the dictionary from the leading skippable frame (decompressed if stored zstd'd).
+  python3 - "$zst" "$workdir/zst.dict" <<'PY'
+import struct, subprocess, sys
+with open(sys.argv[1], "rb") as f:
+    magic, n = struct.unpack("<II", f.read(8))
+    d = f.read(n) if magic == 0x184D2A5D else b""
+if d[:4] == b"\x28\xb5\x2f\xfd":
+    d = subprocess.run(["zstd", "-dc"], input=d, stdout=subprocess.PIPE, check=True).stdout
+open(sys.argv[2], "wb").write(d)
+PY
+  dflag=(); [[ -s $workdir/zst.dict ]] && dflag=(-D "$workdir/zst.dict")
+  run "zstd -dc" zstd -dc "${dflag[@]}" "$zst"; echo; zfloor=$wall
+  run "keysweep warc (.zst, dictionary)" "$bin" warc --threads "$threads" --cache-dir "$cache" \
     --format jsonl --output /dev/null "$zst"
   echo "$(ratio "$wall" "$zfloor" "of zstd -dc")"
+  echo "  keysweep:$(summary)"
 fi
 exit 0

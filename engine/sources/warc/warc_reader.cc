@@ -65,6 +65,12 @@ void WarcFileReader::FlushCounts() {
 
 bool WarcFileReader::Next(Chunk* chunk) {
   for (;;) {
+    if (has_ready_) {
+      *chunk = std::move(ready_);
+      ready_ = Chunk();
+      has_ready_ = false;
+      return true;
+    }
     if (chunker_.Pop(chunk)) return true;
     switch (state_) {
       case State::kOpen: {
@@ -314,13 +320,7 @@ bool WarcFileReader::StartRecord() {
     if (scanning_ && http) {
       http_ = std::make_unique<HttpBlockDecoder>(
           options_.max_body, !options_.include_binary,
-          [this](std::string_view b) {
-            if (!chunker_begun_) {
-              chunker_.Begin(prov_);
-              chunker_begun_ = true;
-            }
-            chunker_.Feed(b);
-          });
+          [this](std::string_view b) { Scan(b); });
     }
     block_left_ = block_size_ = length;
     discontinuities_at_start_ = decoder_->discontinuities();
@@ -332,9 +332,22 @@ bool WarcFileReader::StartRecord() {
 void WarcFileReader::Deliver(std::string_view bytes) {
   if (!scanning_ || bytes.empty()) return;
   if (http_) return http_->Feed(bytes);
+  Scan(bytes);
+}
+
+void WarcFileReader::Scan(std::string_view bytes) {
+  // Most records are small: they become one chunk directly, one copy instead of the chunker's
+  // three (append, copy out, erase). Past chunk_size the record moves over to the chunker.
   if (!chunker_begun_) {
+    if (direct_.size() + bytes.size() <= options_.chunk_size) {
+      if (direct_.empty()) direct_.reserve(std::min<uint64_t>(block_size_, options_.chunk_size));
+      direct_.append(bytes);
+      return;
+    }
     chunker_.Begin(prov_);
     chunker_begun_ = true;
+    chunker_.Feed(direct_);
+    direct_.clear();
   }
   chunker_.Feed(bytes);
 }
@@ -387,7 +400,14 @@ void WarcFileReader::EndRecord(bool whole) {
     if (http_->skipped_binary()) stats_->AddSkip("warc binary http body", where);
     http_.reset();
   }
-  if (chunker_begun_) {
+  if (!direct_.empty()) {
+    stats_->AddScanned(1, direct_.size());
+    ready_.data = std::move(direct_);
+    direct_.clear();
+    ready_.prov = prov_;
+    ready_.accept_end = ready_.data.size();
+    has_ready_ = true;
+  } else if (chunker_begun_) {
     stats_->AddScanned(1, chunker_.object_bytes());
     chunker_.Finish();
     chunker_begun_ = false;

@@ -54,7 +54,8 @@ class WarcFileReader : public ChunkSource {
   bool Resync(const char* why);       // skips to the next "WARC/" line
   void ContinueBlock();
   void EndRecord(bool whole);
-  void Deliver(std::string_view bytes);
+  void Deliver(std::string_view bytes);  // raw block bytes
+  void Scan(std::string_view bytes);     // bytes to scan (after HTTP decoding)
   void Error(const std::string& kind, const std::string& message);
   void DrainDecoderProblems();
   // Counters are kept here and handed to ScanStats when the file is done: a record costs no lock.
@@ -83,6 +84,9 @@ class WarcFileReader : public ChunkSource {
   std::unique_ptr<HttpBlockDecoder> http_;
   StreamChunker chunker_;
   bool chunker_begun_ = false;
+  std::string direct_;   // a small record's bytes, handed out as one chunk (see Scan)
+  Chunk ready_;
+  bool has_ready_ = false;
 };
 
 }  // namespace keysweep::warc
