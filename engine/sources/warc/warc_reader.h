@@ -31,7 +31,7 @@ struct WarcOptions {
   size_t in_buffer = 1 << 20;        // raw read size
   int reader_threads = 0;            // files decoded side by side on own threads (0: one);
                                      // negative: decode on the caller's thread
-  size_t queue_chunks = 16;          // chunks buffered between readers and the pipeline
+  size_t queue_chunks = 32;          // chunks buffered between readers and the pipeline
 };
 
 class WarcFileReader : public ChunkSource {

@@ -63,12 +63,18 @@ class ParallelWarcSource : public ChunkSource {
   }
   bool Next(Chunk* chunk) override {
     std::unique_lock<std::mutex> lock(mu_);
-    not_empty_.wait(lock, [this] { return !queue_.empty() || running_ == 0; });
+    if (queue_.empty() && running_ > 0) {
+      ++consumers_waiting_;
+      not_empty_.wait(lock, [this] { return !queue_.empty() || running_ == 0; });
+      --consumers_waiting_;
+    }
     if (queue_.empty()) return false;
     *chunk = std::move(queue_.front());
     queue_.pop_front();
+    // Wake a reader only if one waits: a futex call per chunk costs more than small records.
+    bool wake = producers_waiting_ > 0;
     lock.unlock();
-    not_full_.notify_one();
+    if (wake) not_full_.notify_one();
     return true;
   }
 
@@ -81,15 +87,20 @@ class ParallelWarcSource : public ChunkSource {
       Chunk c;
       while (reader.Next(&c)) {
         std::unique_lock<std::mutex> lock(mu_);
-        not_full_.wait(lock, [this] { return stop_ || queue_.size() < options_.queue_chunks; });
+        if (!stop_ && queue_.size() >= options_.queue_chunks) {
+          ++producers_waiting_;
+          not_full_.wait(lock, [this] { return stop_ || queue_.size() < options_.queue_chunks; });
+          --producers_waiting_;
+        }
         if (stop_) {
           lock.unlock();
           return Exit();
         }
         queue_.push_back(std::move(c));
         c = Chunk();
+        bool wake = consumers_waiting_ > 0;
         lock.unlock();
-        not_empty_.notify_one();
+        if (wake) not_empty_.notify_one();
       }
     }
     Exit();
@@ -110,6 +121,7 @@ class ParallelWarcSource : public ChunkSource {
   std::condition_variable not_empty_, not_full_;
   std::deque<Chunk> queue_;
   int running_;
+  int consumers_waiting_ = 0, producers_waiting_ = 0;
   bool stop_ = false;
   std::vector<std::thread> threads_;
 };
