@@ -28,6 +28,28 @@ std::string OccurrencePath(const Occurrence& o) {
   return path;
 }
 
+// A path as an RFC 3986 URI reference, as SARIF's artifactLocation.uri must be: every byte but an
+// unreserved character or '/' is percent-encoded (spaces, '#', '?', '%', ':', UTF-8 and any other
+// byte alike), so consumers decode it back to the exact path.
+std::string UriReference(std::string_view path) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(path.size());
+  for (const char ch : path) {
+    const auto c = static_cast<unsigned char>(ch);
+    const bool keep = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+                      c == '.' || c == '_' || c == '~' || c == '/';
+    if (keep) {
+      out.push_back(ch);
+    } else {
+      out.push_back('%');
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 0xF]);
+    }
+  }
+  return out;
+}
+
 std::string Commit(const Occurrence& o) {
   return o.prov->introductions.empty() ? "" : o.prov->introductions.front().commit;
 }
@@ -110,7 +132,8 @@ std::string FormatSarif(const std::vector<const Finding*>& findings, const std::
       const std::string commit = Commit(occ);
       Append(&out, first ? "" : ",", "{\"ruleId\":", JsonString(r.id), ",\"ruleIndex\":", index[f->rule],
              ",\"level\":\"error\",\"message\":{\"text\":", JsonString(Message(*f, r, o)),
-             "},\"locations\":[{\"physicalLocation\":{\"artifactLocation\":{\"uri\":", JsonString(path),
+             "},\"locations\":[{\"physicalLocation\":{\"artifactLocation\":{\"uri\":",
+             JsonString(UriReference(path)),
              "},\"region\":{\"startLine\":", occ.line, ",\"startColumn\":", occ.column,
              ",\"endLine\":", occ.line, ",\"endColumn\":", occ.column + f->secret.size(), "}}}],",
              "\"partialFingerprints\":{\"keysweepFingerprint/v1\":\"", f->fingerprint,

@@ -11,24 +11,8 @@ using testing::RunKeysweep;
 using testing::TempDir;
 
 // A rule file of our own, so these tests do not depend on the built-in rule set.
-constexpr char kRule[] = R"(
-provider = "Acme"
-[[rule]]
-id = "acme-token"
-name = "Acme token"
-category = "saas"
-confidence = "high"
-pattern = '''\b(acme_[A-Za-z0-9]{24})\b'''
-references = ["https://acme.example/docs"]
-negative = ['acme_short', 'acme_0000']
-  [[rule.positive]]
-  text = 'x = acme_Zq3Lm9Xw2Rt7Yp4Kd8Vn1Bc6'
-  secret = 'acme_Zq3Lm9Xw2Rt7Yp4Kd8Vn1Bc6'
-  [[rule.positive]]
-  text = 'acme_Pq3Lm9Xw2Rt7Yp4Kd8Vn1Bc6'
-  secret = 'acme_Pq3Lm9Xw2Rt7Yp4Kd8Vn1Bc6'
-)";
-constexpr char kSecret[] = "acme_Zq3Lm9Xw2Rt7Yp4Kd8Vn1Bc6";
+constexpr const char* kRule = testing::kAcmeRuleToml;
+constexpr const char* kSecret = testing::kAcmeSecret;
 
 struct Tree {
   TempDir dir;
@@ -183,6 +167,24 @@ negative = ['f_1234', 'nothing']
   auto stats = RunKeysweep({"rules", "list", "--stats"});
   EXPECT_EQ(stats.exit_code, 0);
   EXPECT_NE(stats.out.find("by category"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace keysweep
+
+namespace keysweep {
+namespace {
+
+TEST(Cli, CategoryAndConfidenceSelection) {
+  auto all = testing::RunKeysweep({"rules", "list", "--format", "json"});
+  auto ai_high = testing::RunKeysweep({"rules", "list", "--format", "json", "--categories", "ai", "--min-confidence", "high"});
+  ASSERT_EQ(ai_high.exit_code, 0) << ai_high.err;
+  EXPECT_LT(ai_high.out.size(), all.out.size());
+  EXPECT_EQ(ai_high.out.find("\"category\":\"cloud\""), std::string::npos);
+  EXPECT_EQ(ai_high.out.find("\"confidence\":\"medium\""), std::string::npos);
+  EXPECT_NE(ai_high.out.find("\"category\":\"ai\",\"confidence\":\"high\""), std::string::npos) << ai_high.out;
+  EXPECT_EQ(testing::RunKeysweep({"rules", "list", "--min-confidence", "extreme"}).exit_code, 2);
+  EXPECT_EQ(testing::RunKeysweep({"rules", "list", "--categories", "nonexistent"}).exit_code, 2);
 }
 
 }  // namespace

@@ -49,22 +49,6 @@ bool ParseScanFlagValue(Args& a, ScanFlags* f);
 
 namespace {
 
-bool ParseSize(const std::string& s, uint64_t* out) {
-  if (s.empty()) return false;
-  uint64_t mult = 1;
-  std::string num = s;
-  switch (s.back()) {
-    case 'k': case 'K': mult = 1ull << 10; num.pop_back(); break;
-    case 'm': case 'M': mult = 1ull << 20; num.pop_back(); break;
-    case 'g': case 'G': mult = 1ull << 30; num.pop_back(); break;
-    default: break;
-  }
-  uint64_t v = 0;
-  if (!absl::SimpleAtoi(num, &v)) return false;
-  *out = v * mult;
-  return true;
-}
-
 void SplitIds(const std::string& v, std::vector<std::string>* out) {
   for (absl::string_view id : absl::StrSplit(v, ',', absl::SkipEmpty())) out->emplace_back(id);
 }
@@ -89,6 +73,14 @@ bool ParseScanFlagValue(Args& a, ScanFlags* f) {
   if (a.Flag("--no-builtin-rules")) { f->no_builtin_rules = true; return true; }
   if (a.Value("--only-rules", &v)) { SplitIds(v, &f->only_rules); return true; }
   if (a.Value("--disable-rules", &v)) { SplitIds(v, &f->disable_rules); return true; }
+  if (a.Value("--categories", &v)) { SplitIds(v, &f->categories); return true; }
+  if (a.Value("--min-confidence", &v)) {
+    if (v == "low") f->min_confidence = Confidence::kLow;
+    else if (v == "medium") f->min_confidence = Confidence::kMedium;
+    else if (v == "high") f->min_confidence = Confidence::kHigh;
+    else a.set_error("--min-confidence takes low, medium or high");
+    return true;
+  }
   if (a.Value("--format", &v)) {
     if (v != "text" && v != "json" && v != "jsonl" && v != "sarif" && v != "github" && v != "junit")
       a.set_error(Cat("unknown --format '", v, "' (text, json, jsonl, sarif, github, junit)"));
@@ -102,7 +94,7 @@ bool ParseScanFlagValue(Args& a, ScanFlags* f) {
     return true;
   }
   if (a.Value("--max-file-size", &v)) {
-    if (!ParseSize(v, &f->max_file_size)) a.set_error("--max-file-size needs a size such as 10M");
+    if (!ParseByteSize(v, &f->max_file_size)) a.set_error("--max-file-size needs a size such as 10M");
     return true;
   }
   if (a.Flag("--include-binary")) { f->include_binary = true; return true; }
@@ -154,6 +146,9 @@ const char* ScanFlagsHelp() {
   --no-builtin-rules       use only the rules given with --rules
   --only-rules ID,...      use only these rule ids
   --disable-rules ID,...   do not use these rule ids
+  --categories CAT,...     only rules of these categories (cloud, vcs, messaging, payments, ai,
+                           observability, saas, data, keys, generic)
+  --min-confidence LEVEL   only rules of at least this confidence (low, medium, high)
 Output:
   --format FMT             text (default), json, jsonl, sarif, github, junit
   -o, --output FILE        write the report to FILE instead of stdout
@@ -192,7 +187,18 @@ absl::StatusOr<std::vector<Rule>> LoadSelectedRules(const ScanFlags& flags) {
   if (flags.config) {
     if (auto s = ApplyOverrides(*flags.config, &rules); !s.ok()) return s;
   }
-  return SelectRules(std::move(rules), flags.only_rules, flags.disable_rules);
+  auto selected = SelectRules(std::move(rules), flags.only_rules, flags.disable_rules);
+  if (!selected.ok() || (flags.categories.empty() && flags.min_confidence == Confidence::kLow)) return selected;
+  std::vector<Rule> kept;
+  for (auto& r : *selected) {
+    if (r.confidence < flags.min_confidence) continue;
+    if (!flags.categories.empty() &&
+        std::find(flags.categories.begin(), flags.categories.end(), r.category) == flags.categories.end())
+      continue;
+    kept.push_back(std::move(r));
+  }
+  if (kept.empty()) return absl::InvalidArgumentError("no rules match --categories / --min-confidence");
+  return kept;
 }
 
 absl::StatusOr<std::unique_ptr<Matcher>> BuildMatcher(const ScanFlags& flags) {

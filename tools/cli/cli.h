@@ -52,6 +52,8 @@ struct ScanFlags {
   bool no_builtin_rules = false;            // --no-builtin-rules
   std::vector<std::string> only_rules;      // --only-rules ID[,ID...]
   std::vector<std::string> disable_rules;   // --disable-rules ID[,ID...]
+  std::vector<std::string> categories;      // --categories CAT[,CAT...]
+  Confidence min_confidence = Confidence::kLow;  // --min-confidence low|medium|high
   std::string format = "text";              // --format text|json|jsonl|sarif|github|junit
   std::string output;                       // --output FILE (default stdout)
   bool no_redact = false;                   // --no-redact
