@@ -82,6 +82,11 @@ TEST(WarcCli, FindsEveryPlantedSecretWithItsRecord) {
   ASSERT_GT(labels.size(), 20u);
   for (const Key& k : labels) EXPECT_TRUE(found.count(k)) << std::get<0>(k) << " @" << std::get<1>(k);
 
+  // The same through stdin.
+  CliRun in = Keysweep("warc --format jsonl --no-redact --cache-dir none - < " + gz.string());
+  std::set<Key> via_stdin = Found(in.out);
+  for (const Key& k : labels) EXPECT_TRUE(via_stdin.count(k)) << "stdin: " << std::get<0>(k);
+
   if (have_zstd) {
     // Both files through a manifest, read on two reader threads.
     fs::path list = dir / "paths.txt";
