@@ -313,7 +313,9 @@ bool WarcFileReader::StartRecord() {
     } else if (type == "resource" || type == "conversion") {
       scanning_ = options_.include_binary || !IsBinaryContentType(ctype);
     } else if (type == "metadata") {
-      scanning_ = TextualMetadata(ctype);
+      // WAT JSON and other text; not the crawler's own warc-fields bookkeeping (fetch times,
+      // detected charsets), which is a third of Common Crawl's records and never holds a secret.
+      scanning_ = TextualMetadata(ctype) && !StartsWith(ctype, "application/warc-fields");
     } else {
       scanning_ = false;  // warcinfo, revisit, continuation: crawler bookkeeping, no payload
     }
