@@ -71,8 +71,9 @@ class ParallelWarcSource : public ChunkSource {
     if (queue_.empty()) return false;
     *chunk = std::move(queue_.front());
     queue_.pop_front();
-    // Wake a reader only if one waits: a futex call per chunk costs more than small records.
-    bool wake = producers_waiting_ > 0;
+    // Wake a reader only if one waits, and only once the queue is half empty: a futex call per
+    // chunk (ping-pong at the full mark) costs more than scanning a small record.
+    bool wake = producers_waiting_ > 0 && queue_.size() <= options_.queue_chunks / 2;
     lock.unlock();
     if (wake) not_full_.notify_one();
     return true;
@@ -89,7 +90,7 @@ class ParallelWarcSource : public ChunkSource {
         std::unique_lock<std::mutex> lock(mu_);
         if (!stop_ && queue_.size() >= options_.queue_chunks) {
           ++producers_waiting_;
-          not_full_.wait(lock, [this] { return stop_ || queue_.size() < options_.queue_chunks; });
+          not_full_.wait(lock, [this] { return stop_ || queue_.size() <= options_.queue_chunks / 2; });
           --producers_waiting_;
         }
         if (stop_) {
