@@ -162,6 +162,28 @@ TEST(WarcMalformed, BadHeaderLine) {
   EXPECT_THAT(d.Text(), HasSubstr("SECRET_TWO"));
 }
 
+TEST(WarcMalformed, HeaderCutShortByTheNextRecord) {
+  // A record whose header breaks off with a bad line right before the next record's version line.
+  std::string bad = "WARC/1.0\r\nWARC-Type: response\r\nWARC-Record-ID: <urn:x>\r\n\x01\x02broken\r\n";
+  Drained d = DrainBytes(bad + Three());
+  EXPECT_EQ(d.records(), 3u) << JoinMessages(d);
+  EXPECT_EQ(d.broken(), 1u);
+  EXPECT_THAT(d.Text(), HasSubstr("SECRET_ONE"));
+}
+
+TEST(WarcMalformed, UnsupportedContentEncodingIsSkippedAndCounted) {
+  std::string rec = Record("response", HttpResponse("\x8b\x01opaque", "Content-Encoding: br\r\n"));
+  ScanStats stats;
+  stats.set_quiet(true);
+  WarcFileReader reader("b.warc", rec, {}, &stats);
+  Chunk c;
+  std::string text;
+  while (reader.Next(&c)) text += c.data;
+  EXPECT_THAT(text, HasSubstr("Content-Encoding: br"));  // the header is still scanned
+  EXPECT_THAT(text, ::testing::Not(HasSubstr("opaque")));
+  EXPECT_EQ(stats.skips().size(), 1u);
+}
+
 TEST(WarcMalformed, MissingContentLength) {
   std::string bad = "WARC/1.0\r\nWARC-Type: resource\r\n\r\nhello\r\n\r\n";
   Drained d = DrainBytes(bad + Three());

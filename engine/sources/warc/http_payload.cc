@@ -50,7 +50,6 @@ void HttpBlockDecoder::Fail(const char* kind, std::string message) {
 }
 
 void HttpBlockDecoder::Feed(std::string_view in) {
-  uint64_t at = fed_;
   fed_ += in.size();
   if (phase_ == Phase::kRaw) return Emit(in);
   if (phase_ == Phase::kBody) return Body(in);
@@ -58,12 +57,11 @@ void HttpBlockDecoder::Feed(std::string_view in) {
   size_t old = head_.size();
   head_.append(in.data(), std::min(in.size(), kMaxHead + 4 - old));
   size_t search_from = old > 3 ? old - 3 : 0;
+  // The header ends at the first blank line, CRLF or (from sloppy servers) bare LF.
   size_t end = head_.find("\r\n\r\n", search_from);
   size_t sep = 4;
-  if (end == std::string::npos) {
-    size_t lf = head_.find("\n\n", old > 1 ? old - 1 : 0);
-    if (lf != std::string::npos) end = lf, sep = 2;
-  }
+  size_t lf = head_.find("\n\n", old > 1 ? old - 1 : 0);
+  if (lf != std::string::npos && (end == std::string::npos || lf + 1 < end)) end = lf, sep = 2;
   if (end == std::string::npos) {
     if (head_.size() >= kMaxHead) {
       // Not HTTP as we know it: scan the block as it is.
@@ -81,7 +79,6 @@ void HttpBlockDecoder::Feed(std::string_view in) {
   ParseHeader(head_);
   head_.clear();
   phase_ = Phase::kBody;
-  (void)at;
   if (used_from_in < in.size()) Body(in.substr(used_from_in));
 }
 
@@ -181,7 +178,10 @@ not_chunked:
 void HttpBlockDecoder::Content(std::string_view in) {
   if (in.empty()) return;
   if (!inflater_) {
-    if (!encoding_.empty()) return;  // br, compress, ...: opaque
+    if (!encoding_.empty()) {  // br, compress, ...: opaque
+      opaque_ = true;
+      return;
+    }
     return Emit(in);
   }
   Inflater& f = *inflater_;

@@ -29,6 +29,8 @@ class HttpBlockDecoder {
 
   bool capped() const { return capped_; }
   bool skipped_binary() const { return skipped_binary_; }
+  // The body is in a content encoding this decoder does not undo (br, compress): not scanned.
+  bool opaque() const { return opaque_; }
   bool chunked() const { return chunked_; }
   const std::string& content_encoding() const { return encoding_; }
   const std::string& content_type() const { return content_type_; }
@@ -65,6 +67,7 @@ class HttpBlockDecoder {
   bool inflate_failed_ = false;
   uint64_t body_out_ = 0;
   bool capped_ = false;
+  bool opaque_ = false;
   std::string problem_, problem_kind_;
 };
 

@@ -168,7 +168,9 @@ bool WarcFileReader::ReadLine(std::string_view* line, size_t max) {
 
 bool WarcFileReader::Resync(const char* why) {
   uint64_t from = Pos();
-  size_t i = 1;  // never the spot that just failed
+  // Start at pos_ itself: after a bad header the next record may begin right there. A spot that
+  // just failed as a record start fails the strict version-line test, so this always advances.
+  size_t i = 0;
   for (;;) {
     size_t avail = buf_.size() - pos_;
     const char* start = buf_.data() + pos_;
@@ -194,7 +196,7 @@ bool WarcFileReader::Resync(const char* why) {
       break;
     }
     Consume(keep);
-    i = keep > 0 ? 0 : std::max<size_t>(i, 1);
+    i = 0;
     if (!Fill(buf_.size() - pos_ + 1)) {
       // The end: one last look at what is left.
       size_t left = buf_.size() - pos_;
@@ -400,6 +402,9 @@ void WarcFileReader::EndRecord(bool whole) {
       stats_->AddSkip("warc http body over the size cap (rest not scanned)", where);
     }
     if (http_->skipped_binary()) stats_->AddSkip("warc binary http body", where);
+    if (http_->opaque())
+      stats_->AddSkip("warc http body in an unsupported content encoding (" +
+                          http_->content_encoding() + ")", where);
     http_.reset();
   }
   if (!direct_.empty()) {
