@@ -6,6 +6,14 @@
 // header line, a record cut short, corrupt gzip/zstd) is reported to ScanStats with the file and
 // offset; the reader resynchronises at the next "WARC/x.y" line and goes on.
 //
+// What is scanned: the blocks of response, request, resource, conversion (WET) and textual
+// metadata (WAT JSON) records; not warcinfo, revisit, or the crawler's warc-fields metadata. For
+// HTTP blocks the HTTP header is scanned as stored and the body after de-chunking and inflating,
+// so line/column/offset in findings are positions in that text (header lines included). Each record
+// gets one Provenance (kWarcRecord): the file, the offset of its gzip member / zstd frame (of the
+// record itself in a plain file; of the member holding its start in whole-file gzip), WARC-Record-ID,
+// WARC-Target-URI (without <>), WARC-Date and WARC-Type. Small records become one chunk directly.
+//
 // Counters (ScanStats::Count): "warc records" (whole records read), "warc records scanned",
 // "warc records skipped", "warc records broken", "warc type <WARC-Type>" (whole records by type),
 // "warc decoded bytes", "warc http bodies capped". Not thread-safe: one reader per file.
