@@ -18,8 +18,7 @@ namespace {
 
 // Blob indices in the order to read them: packed blobs by pack and descending offset (deltas
 // before their bases, which keeps the bases libgit2 caches hot), then the rest as discovered.
-std::vector<uint32_t> ReadOrder(git_repository* repo, const HistoryIndex& index) {
-  const PackOrder packs = PackOrder::Load(repo);
+std::vector<uint32_t> ReadOrder(const PackOrder& packs, const HistoryIndex& index) {
   struct Key {
     uint32_t pack;
     uint64_t offset;
@@ -49,7 +48,8 @@ absl::StatusOr<std::unique_ptr<GitHistorySource>> GitHistorySource::Create(
   LibGit2Guard libgit2;
   auto repo = OpenRepository(options.repo_path);
   if (!repo.ok()) return repo.status();
-  auto index = HistoryIndex::Build(repo->get(), options.history, stats);
+  auto packs = std::make_shared<const PackOrder>(PackOrder::Load(repo->get()));
+  auto index = HistoryIndex::Build(repo->get(), options.history, stats, packs);
   if (!index.ok()) return index.status();
   if (options.history.range.empty() && index->commits().empty() && index->blobs().empty()) {
     // Not an error (a fresh `git init` is a normal place to run), but worth saying.
@@ -67,11 +67,11 @@ absl::StatusOr<std::unique_ptr<GitHistorySource>> GitHistorySource::Create(
                                LastGitError());
   }
   src->odb_.reset(odb);
-  src->order_ = ReadOrder(src->repo_.get(), src->index_);
+  src->order_ = ReadOrder(*packs, src->index_);
   std::vector<git_oid> ids;
   ids.reserve(src->order_.size());
   for (uint32_t i : src->order_) ids.push_back(src->index_.blobs()[i].oid);
-  auto prefetcher = BlobPrefetcher::Start(options.repo_path, odb, std::move(ids),
+  auto prefetcher = BlobPrefetcher::Start(options.repo_path, odb, packs, std::move(ids),
                                           options.reader_threads, options.prefetch_window,
                                           options.max_file_size);
   if (!prefetcher.ok()) return prefetcher.status();

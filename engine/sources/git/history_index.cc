@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "engine/sources/git/tree_reader.h"
 
 namespace keysweep::git {
 namespace {
@@ -28,8 +29,9 @@ absl::StatusOr<TreePtr> LookupTree(git_repository* repo, const git_oid& id) {
 // number of threads.
 class HistoryIndex::Walker {
  public:
-  Walker(git_repository* repo, const HistoryOptions& options, ScanStats* stats, HistoryIndex* index)
-      : repo_(repo), options_(options), stats_(stats), index_(index) {}
+  Walker(git_repository* repo, const HistoryOptions& options, ScanStats* stats, HistoryIndex* index,
+         std::shared_ptr<const PackOrder> packs)
+      : repo_(repo), options_(options), stats_(stats), index_(index), packs_(std::move(packs)) {}
 
   absl::Status Run() {
     index_->shallow_ = git_repository_is_shallow(repo_) == 1;
@@ -248,27 +250,29 @@ class HistoryIndex::Walker {
   // Runs on a worker thread with its own repository: touches only `repo`, nodes_ (read-only),
   // index_->commits_ (read-only), stats_ (thread-safe) and *out.
   void CompareSlice(git_repository* repo, size_t begin, size_t end, std::vector<Record>* out) {
+    TreeReader trees(repo, packs_);
     for (size_t i = begin; i < end; ++i) {
       const Node& node = nodes_[i];
       const git_oid& commit_id = index_->commits_[i].oid;
-      auto tree = LookupTree(repo, node.tree);
+      auto tree = trees.Get(node.tree);
       if (!tree.ok()) {
-        stats_->AddError("missing object", absl::StrCat("tree ", OidHex(node.tree), " of commit ",
-                                                        OidHex(commit_id), " cannot be read: ",
-                                                        tree.status().message()));
+        stats_->AddError(ObjectErrorKind(tree.status()),
+                         absl::StrCat("tree ", OidHex(node.tree), " of commit ", OidHex(commit_id),
+                                      " cannot be read: ", tree.status().message()));
         continue;
       }
-      std::vector<TreePtr> parent_trees;
-      std::vector<const git_tree*> parents;
+      std::vector<std::shared_ptr<const ParsedTree>> parents;
       for (const git_oid& pt : node.parent_trees) {
-        auto t = LookupTree(repo, pt);
-        if (!t.ok()) continue;  // that commit's own comparison reports it
-        parents.push_back(t->get());
-        parent_trees.push_back(*std::move(t));
+        auto t = trees.Get(pt);
+        if (t.ok()) parents.push_back(*std::move(t));  // else: that commit's comparison reports it
       }
       std::string path;
-      CompareTrees(repo, tree->get(), parents, &path, static_cast<uint32_t>(i), commit_id, out);
+      CompareTrees(trees, **tree, parents, &path, static_cast<uint32_t>(i), commit_id, out);
     }
+  }
+
+  static const char* ObjectErrorKind(const absl::Status& s) {
+    return absl::IsNotFound(s) ? "missing object" : "corrupt object";
   }
 
   uint32_t AddCommit(const git_commit* commit) {
@@ -286,78 +290,56 @@ class HistoryIndex::Walker {
 
   // Records every blob in `tree` (under `*path`) that no tree in `parents` has at the same place.
   // Subtrees identical to a parent's are skipped without being read.
-  void CompareTrees(git_repository* repo, const git_tree* tree,
-                    const std::vector<const git_tree*>& parents, std::string* path,
+  void CompareTrees(TreeReader& trees, const ParsedTree& tree,
+                    const std::vector<std::shared_ptr<const ParsedTree>>& parents, std::string* path,
                     uint32_t commit_idx, const git_oid& commit_id, std::vector<Record>* out) {
     const size_t path_len = path->size();
-    // Both trees are sorted the same way, so one forward cursor per parent finds the entries with
-    // a merge-walk instead of a binary search (and its string compares) per entry.
+    // Entries are sorted the same way in every tree, so one forward cursor per parent finds the
+    // counterparts with a merge-walk. A path that changed kind (file <-> folder) has none, which is
+    // right: nothing of that kind was there.
     std::vector<size_t> cursors(parents.size(), 0);
-    for (size_t i = 0, n = git_tree_entrycount(tree); i < n; ++i) {
-      const git_tree_entry* e = git_tree_entry_byindex(tree, i);
-      const git_object_t type = git_tree_entry_type(e);
-      if (type != GIT_OBJECT_BLOB && type != GIT_OBJECT_TREE) continue;  // submodule commits
-      const git_oid* id = git_tree_entry_id(e);
+    for (const TreeEntry& e : tree.entries) {
+      if (!e.is_blob && !e.is_tree) continue;  // submodule commits
       bool unchanged = false;
       std::vector<git_oid> parent_subtrees, replaced;
       for (size_t k = 0; k < parents.size(); ++k) {
-        const git_tree_entry* pe = FindInParent(parents[k], e, &cursors[k]);
-        if (pe == nullptr) continue;
-        if (git_oid_equal(git_tree_entry_id(pe), id)) {
+        const std::vector<TreeEntry>& pe = parents[k]->entries;
+        size_t& c = cursors[k];
+        while (c < pe.size() && CompareEntries(pe[c], e) < 0) ++c;
+        if (c == pe.size() || CompareEntries(pe[c], e) != 0) continue;
+        const TreeEntry& match = pe[c++];
+        if (git_oid_equal(&match.id, &e.id)) {
           unchanged = true;
           break;
         }
-        if (type == GIT_OBJECT_TREE) {
-          parent_subtrees.push_back(*git_tree_entry_id(pe));
-        } else if (!options_.range.empty()) {
-          replaced.push_back(*git_tree_entry_id(pe));
+        if (e.is_tree) {
+          parent_subtrees.push_back(match.id);
+        } else if (!options_.range.empty() && match.is_blob) {
+          replaced.push_back(match.id);
         }
       }
       if (unchanged) continue;
-      path->append(git_tree_entry_name(e));
-      if (type == GIT_OBJECT_BLOB) {
-        out->push_back({*id, commit_idx, *path, std::move(replaced)});
+      path->append(e.name);
+      if (e.is_blob) {
+        out->push_back({e.id, commit_idx, *path, std::move(replaced)});
       } else {
-        auto sub = LookupTree(repo, *id);
+        auto sub = trees.Get(e.id);
         if (!sub.ok()) {
-          stats_->AddError("missing object",
-                           absl::StrCat("tree ", OidHex(*id), " at ", *path, " in commit ",
+          stats_->AddError(ObjectErrorKind(sub.status()),
+                           absl::StrCat("tree ", OidHex(e.id), " at ", *path, " in commit ",
                                         OidHex(commit_id), " cannot be read: ", sub.status().message()));
         } else {
-          std::vector<TreePtr> owned;
-          std::vector<const git_tree*> subs;
+          std::vector<std::shared_ptr<const ParsedTree>> subs;
           for (const git_oid& pid : parent_subtrees) {
-            auto ps = LookupTree(repo, pid);
-            if (!ps.ok()) continue;  // reported when that parent's commit is compared
-            subs.push_back(ps->get());
-            owned.push_back(*std::move(ps));
+            auto ps = trees.Get(pid);
+            if (ps.ok()) subs.push_back(*std::move(ps));  // else reported with that parent's commit
           }
           path->push_back('/');
-          CompareTrees(repo, sub->get(), subs, path, commit_idx, commit_id, out);
+          CompareTrees(trees, **sub, subs, path, commit_idx, commit_id, out);
         }
       }
       path->resize(path_len);
     }
-  }
-
-  // The entry of `parent` with e's name and kind (blob or tree), advancing *cursor past smaller
-  // entries. Entries come in git's tree order, in which a tree named "a" sorts as "a/"; a path
-  // that changed kind therefore has no counterpart, which is right: nothing of that kind was there.
-  static const git_tree_entry* FindInParent(const git_tree* parent, const git_tree_entry* e,
-                                            size_t* cursor) {
-    const size_t n = git_tree_entrycount(parent);
-    while (*cursor < n) {
-      const git_tree_entry* pe = git_tree_entry_byindex(parent, *cursor);
-      const int c = git_tree_entry_cmp(pe, e);
-      if (c < 0) {
-        ++*cursor;
-        continue;
-      }
-      if (c > 0) return nullptr;
-      ++*cursor;
-      return pe;
-    }
-    return nullptr;
   }
 
   void RecordBlob(const git_oid& oid, const std::string& path, uint32_t commit_idx,
@@ -422,6 +404,7 @@ class HistoryIndex::Walker {
   const HistoryOptions& options_;
   ScanStats* stats_;
   HistoryIndex* index_;
+  std::shared_ptr<const PackOrder> packs_;
   std::vector<git_oid> stack_;
   std::vector<Node> nodes_;  // parallel to index_->commits_
   absl::flat_hash_map<git_oid, uint32_t, OidHash, OidEq> node_index_;
@@ -430,9 +413,11 @@ class HistoryIndex::Walker {
 };
 
 absl::StatusOr<HistoryIndex> HistoryIndex::Build(git_repository* repo, const HistoryOptions& options,
-                                                 ScanStats* stats) {
+                                                 ScanStats* stats,
+                                                 std::shared_ptr<const PackOrder> packs) {
   HistoryIndex index;
-  Walker walker(repo, options, stats, &index);
+  if (packs == nullptr) packs = std::make_shared<PackOrder>(PackOrder::Load(repo));
+  Walker walker(repo, options, stats, &index, std::move(packs));
   if (absl::Status s = walker.Run(); !s.ok()) return s;
   for (Blob& b : index.blobs_) {
     std::stable_sort(b.intros.begin(), b.intros.end(), [&](const Intro& x, const Intro& y) {

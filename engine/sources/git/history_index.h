@@ -9,6 +9,7 @@
 #include <git2.h>
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,7 @@
 #include "engine/provenance.h"
 #include "engine/scan_stats.h"
 #include "engine/sources/git/git_handles.h"
+#include "engine/sources/git/pack_order.h"
 
 namespace keysweep::git {
 
@@ -56,8 +58,10 @@ class HistoryIndex {
 
   // Walks `repo`. Problems with single objects (missing, corrupt) are recorded in *stats and the
   // walk goes on; an error is returned only when nothing can be walked (bad range, unreadable refs).
+  // `packs` (optional) is the repository's pack index, shared with the caller's blob reader.
   static absl::StatusOr<HistoryIndex> Build(git_repository* repo, const HistoryOptions& options,
-                                            ScanStats* stats);
+                                            ScanStats* stats,
+                                            std::shared_ptr<const PackOrder> packs = nullptr);
 
   // Blobs in discovery order (newest history first, close to pack order).
   const std::vector<Blob>& blobs() const { return blobs_; }

@@ -40,6 +40,7 @@ PackOrder PackOrder::Load(git_repository* repo) {
     idx.count = Be32(b.data() + kHeader + 255 * 4);
     // hashes, CRCs and 32-bit offsets must all be present
     if (b.size() < kHeader + kFanout + uint64_t{idx.count} * (kHash + 4 + 4)) continue;
+    idx.pack_path = std::filesystem::path(path).replace_extension(".pack").string();
     order.packs_.push_back(std::move(idx));
   }
   return order;

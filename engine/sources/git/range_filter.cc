@@ -24,7 +24,7 @@ const std::string* RangeFilter::Content(const git_oid& id) {
   git_odb* raw = nullptr;
   if (git_repository_odb(&raw, repo_.get()) != 0) return nullptr;
   OdbPtr odb(raw);
-  BlobRead r = ReadBlob(odb.get(), id, ~uint64_t{0});
+  BlobRead r = ReadBlob(odb.get(), nullptr, id, ~uint64_t{0});
   auto content = std::make_unique<std::string>(std::move(r.data));  // unreadable: empty
   const std::string* p = content.get();
   contents_.emplace(id, std::move(content));
