@@ -92,6 +92,7 @@ PackReader::PackReader(std::shared_ptr<const PackOrder> packs, size_t cache_byte
     maps_.push_back(p);  // an unusable pack stays empty: its objects fall back to libgit2
   }
   zs_ready_ = inflateInit(&zs_) == Z_OK;
+  isal_inflate_init(isal_.get());
 }
 
 PackReader::~PackReader() {
@@ -149,27 +150,19 @@ bool PackReader::ParseHeader(uint32_t pack, uint64_t offset, Header* h, std::str
 bool PackReader::Inflate(uint32_t pack, size_t at, uint64_t size, std::string* out,
                          std::string* error) {
   const Pack& p = maps_[pack];
-  if (!zs_ready_ || inflateReset(&zs_) != Z_OK) {
-    *error = "zlib is not usable";
-    return false;
-  }
   out->resize(size);
-  zs_.next_in = const_cast<unsigned char*>(p.map + at);
-  zs_.avail_in = static_cast<uInt>(std::min<size_t>(p.size - at, UINT_MAX));
-  // One spare byte, so a stream longer than announced is caught instead of silently cut.
-  std::string spare(1, '\0');
-  zs_.next_out = reinterpret_cast<unsigned char*>(out->data());
-  zs_.avail_out = static_cast<uInt>(size);
-  int rc = size == 0 ? Z_OK : inflate(&zs_, Z_FINISH);
-  if (rc != Z_STREAM_END && zs_.avail_out == 0) {
-    zs_.next_out = reinterpret_cast<unsigned char*>(spare.data());
-    zs_.avail_out = 1;
-    rc = inflate(&zs_, Z_FINISH);
-    if (zs_.avail_out == 0) rc = Z_DATA_ERROR;
-  }
-  if (rc != Z_STREAM_END || zs_.total_out != size) {
-    *error = absl::StrCat(packs_->pack_path(pack), " at offset ", at,
-                          ": corrupt zlib stream (", zs_.msg != nullptr ? zs_.msg : "wrong size", ")");
+  inflate_state* st = isal_.get();
+  isal_inflate_reset(st);
+  st->crc_flag = ISAL_ZLIB;  // parse the zlib header and verify the adler32 trailer
+  st->next_in = const_cast<unsigned char*>(p.map + at);
+  st->avail_in = static_cast<uint32_t>(std::min<size_t>(p.size - at, UINT32_MAX));
+  st->next_out = reinterpret_cast<unsigned char*>(out->data());
+  st->avail_out = static_cast<uint32_t>(size);
+  const int rc = size > UINT32_MAX ? ISAL_INVALID_BLOCK : isal_inflate(st);
+  // Finished exactly at the announced size; a longer stream stops short of ISAL_BLOCK_FINISH.
+  if (rc != ISAL_DECOMP_OK || st->block_state != ISAL_BLOCK_FINISH || st->total_out != size) {
+    *error = absl::StrCat(packs_->pack_path(pack), " at offset ", at, ": corrupt zlib stream (",
+                          rc != ISAL_DECOMP_OK ? "inflate error" : "wrong size", ")");
     return false;
   }
   return true;

@@ -1,5 +1,5 @@
-// PackReader: reads objects straight from a repository's pack files (mmap, zlib, git's delta
-// format), with a delta-base cache of its own. Why not libgit2 for this: on a 20,000-commit history
+// PackReader: reads objects straight from a repository's pack files (mmap, ISA-L inflate, git's
+// delta format), with a delta-base cache of its own. Why not libgit2 for this: on a 20,000-commit history
 // libgit2 spent most of its read time in malloc/free and its pack-cache mutex (measured with perf),
 // about 10 us per object, several times what git itself needs. Objects not in a pack (loose, or in
 // an alternate object store) are reported as kNotInPack and the caller falls back to libgit2.
@@ -8,6 +8,7 @@
 // PackOrder it shares is immutable.
 #pragma once
 #include <git2.h>
+#include <isa-l/igzip_lib.h>
 #include <zlib.h>
 
 #include <cstdint>
@@ -64,8 +65,10 @@ class PackReader {
 
   std::shared_ptr<const PackOrder> packs_;
   std::vector<Pack> maps_;
-  z_stream zs_{};
+  z_stream zs_{};  // for Size(), which inflates only a delta's first bytes
   bool zs_ready_ = false;
+  // ISA-L inflates whole objects: about 3x zlib's speed here, and inflating is most of the work.
+  std::unique_ptr<inflate_state> isal_ = std::make_unique<inflate_state>();
   // LRU of delta bases keyed by (pack << 48 | offset).
   size_t cache_limit_, cache_used_ = 0;
   std::list<std::pair<uint64_t, Cached>> lru_;

@@ -19,6 +19,7 @@ int CompareEntries(const TreeEntry& a, const TreeEntry& b) {
 bool ParseTree(std::string raw, ParsedTree* out) {
   out->raw = std::move(raw);
   out->entries.clear();
+  out->entries.reserve(out->raw.size() / 32 + 1);  // an entry takes 28 bytes plus its name
   const char* p = out->raw.data();
   const char* const end = p + out->raw.size();
   while (p < end) {
