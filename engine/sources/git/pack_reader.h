@@ -28,7 +28,7 @@ class PackReader {
   enum class Result { kOk, kNotInPack, kCorrupt };
 
   // `cache_bytes` bounds the delta-base cache.
-  PackReader(std::shared_ptr<const PackOrder> packs, size_t cache_bytes = 96u << 20);
+  PackReader(std::shared_ptr<const PackOrder> packs, size_t cache_bytes = 32u << 20);
   ~PackReader();
   PackReader(const PackReader&) = delete;
   PackReader& operator=(const PackReader&) = delete;

@@ -47,7 +47,7 @@ bool ParseTree(std::string raw, ParsedTree* out) {
 
 TreeReader::TreeReader(git_repository* repo, std::shared_ptr<const PackOrder> packs,
                        size_t cache_trees)
-    : repo_(repo), packs_(std::move(packs), 64u << 20), cache_limit_(cache_trees) {}
+    : repo_(repo), packs_(std::move(packs), 24u << 20), cache_limit_(cache_trees) {}
 
 absl::StatusOr<std::shared_ptr<const ParsedTree>> TreeReader::Get(const git_oid& id) {
   if (auto it = cache_.find(id); it != cache_.end()) {

@@ -42,7 +42,7 @@ bool ParseTree(std::string raw, ParsedTree* out);
 
 class TreeReader {
  public:
-  TreeReader(git_repository* repo, std::shared_ptr<const PackOrder> packs, size_t cache_trees = 16384);
+  TreeReader(git_repository* repo, std::shared_ptr<const PackOrder> packs, size_t cache_trees = 4096);
   absl::StatusOr<std::shared_ptr<const ParsedTree>> Get(const git_oid& id);
 
  private:
