@@ -1,15 +1,16 @@
-// Rule files compiled into the binary (generated from detectors/*.toml at build time).
+// The built-in rules, compiled into the binary. tools/rulegen parses detectors/*.toml at build time
+// (a bad rule file fails the build with the parser's message) and emits them as a flat table of
+// strings, so a start-up costs no TOML parsing.
 #pragma once
 #include <string_view>
-#include <vector>
 
 namespace keysweep {
 
-struct EmbeddedRuleFile {
-  std::string_view path;     // "detectors/<name>.toml"
-  std::string_view content;  // the TOML text
+// The encoded table (see tools/rulegen.cc for the layout) and its length.
+struct EmbeddedRuleTable {
+  const std::string_view* strings;
+  size_t size;
 };
-
-const std::vector<EmbeddedRuleFile>& EmbeddedRuleFiles();
+EmbeddedRuleTable BuiltinRuleTable();
 
 }  // namespace keysweep

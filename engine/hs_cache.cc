@@ -1,8 +1,12 @@
 #include "engine/strings.h"
 #include "engine/hs_cache.h"
 
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -51,13 +55,39 @@ std::string HsCacheKey(const std::vector<Rule>& rules, unsigned hs_flags) {
   return Sha256Hex(material);
 }
 
+// A read-only mapping of a whole file (no copy: a warm start should not fault in fresh pages for
+// a megabyte it only reads once).
+class MappedFile {
+ public:
+  explicit MappedFile(const std::string& path) {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return;
+    struct stat st{};
+    if (::fstat(fd, &st) == 0 && st.st_size > 0) {
+      void* p = ::mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0);
+      if (p != MAP_FAILED) {
+        data_ = static_cast<const char*>(p);
+        size_ = static_cast<size_t>(st.st_size);
+      }
+    }
+    ::close(fd);
+  }
+  ~MappedFile() {
+    if (data_) ::munmap(const_cast<char*>(data_), size_);
+  }
+  MappedFile(const MappedFile&) = delete;
+  MappedFile& operator=(const MappedFile&) = delete;
+  std::string_view view() const { return {data_, size_}; }
+
+ private:
+  const char* data_ = nullptr;
+  size_t size_ = 0;
+};
+
 std::optional<CachedHsDatabase> LoadHsCache(const std::string& dir, const std::string& key,
                                             size_t rule_count) {
-  std::ifstream in(CachePath(dir, key), std::ios::binary);
-  if (!in) return std::nullopt;
-  std::stringstream ss;
-  ss << in.rdbuf();
-  const std::string file = ss.str();
+  MappedFile mapped(CachePath(dir, key));
+  const std::string_view file = mapped.view();
   if (file.size() < sizeof kMagic + 32 + 32) return std::nullopt;
   std::string_view body(file.data(), file.size() - 32);
   auto digest = Sha256(body);
@@ -104,6 +134,17 @@ void StoreHsCache(const std::string& dir, const std::string& key, const hs_datab
   }
   std::filesystem::rename(tmp, final_path, ec);
   if (ec) std::filesystem::remove(tmp, ec);
+  // Keep the cache bounded: the newest few entries (one per rule set in use) stay.
+  constexpr size_t kKeep = 8;
+  std::vector<std::pair<std::filesystem::file_time_type, std::filesystem::path>> entries;
+  for (std::filesystem::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (name.rfind("hsdb-", 0) == 0 && name.size() > 4 && name.substr(name.size() - 4) == ".bin")
+      entries.emplace_back(it->last_write_time(ec), it->path());
+  }
+  if (entries.size() <= kKeep) return;
+  std::sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  for (size_t i = kKeep; i < entries.size(); ++i) std::filesystem::remove(entries[i].second, ec);
 }
 
 }  // namespace keysweep

@@ -37,3 +37,19 @@ std::string JsonString(std::string_view s);
 std::string IsoTime(int64_t unix_seconds);
 
 }  // namespace keysweep
+
+namespace keysweep {
+
+// SARIF 2.1.0: one reportingDescriptor per rule that has findings, one result per occurrence with
+// partialFingerprints (the finding fingerprint and a per-location hash), commit/record details in
+// result properties.
+std::string FormatSarif(const std::vector<const Finding*>& findings, const std::vector<Rule>& rules,
+                        const ReportOptions& options);
+// GitHub Actions workflow commands: one ::error annotation per occurrence.
+std::string FormatGithub(const std::vector<const Finding*>& findings, const std::vector<Rule>& rules,
+                         const ReportOptions& options);
+// JUnit XML: one failing test case per occurrence (one passing case when there are none).
+std::string FormatJunit(const std::vector<const Finding*>& findings, const std::vector<Rule>& rules,
+                        const ReportOptions& options);
+
+}  // namespace keysweep

@@ -11,7 +11,6 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "engine/embedded_rules.h"
 #include "engine/matcher.h"
 
 #include <toml++/toml.h>
@@ -139,16 +138,6 @@ absl::StatusOr<std::vector<Rule>> ParseRuleFile(std::string_view toml_text, std:
     out.push_back(*std::move(r));
   }
   return out;
-}
-
-absl::StatusOr<std::vector<Rule>> LoadBuiltinRules() {
-  std::vector<Rule> all;
-  for (const EmbeddedRuleFile& f : EmbeddedRuleFiles()) {
-    auto rules = ParseRuleFile(f.content, f.path);
-    if (!rules.ok()) return rules.status();
-    for (auto& r : *rules) all.push_back(std::move(r));
-  }
-  return all;
 }
 
 absl::StatusOr<std::vector<Rule>> LoadRulesFromPath(const std::string& path) {

@@ -187,3 +187,21 @@ negative = ['f_1234', 'nothing']
 
 }  // namespace
 }  // namespace keysweep
+
+namespace keysweep {
+namespace {
+
+TEST(Cli, CategoryAndConfidenceSelection) {
+  auto all = testing::RunKeysweep({"rules", "list", "--format", "json"});
+  auto ai_high = testing::RunKeysweep({"rules", "list", "--format", "json", "--categories", "ai", "--min-confidence", "high"});
+  ASSERT_EQ(ai_high.exit_code, 0) << ai_high.err;
+  EXPECT_LT(ai_high.out.size(), all.out.size());
+  EXPECT_EQ(ai_high.out.find("\"category\":\"cloud\""), std::string::npos);
+  EXPECT_EQ(ai_high.out.find("\"confidence\":\"medium\""), std::string::npos);
+  EXPECT_NE(ai_high.out.find("\"category\":\"ai\",\"confidence\":\"high\""), std::string::npos) << ai_high.out;
+  EXPECT_EQ(testing::RunKeysweep({"rules", "list", "--min-confidence", "extreme"}).exit_code, 2);
+  EXPECT_EQ(testing::RunKeysweep({"rules", "list", "--categories", "nonexistent"}).exit_code, 2);
+}
+
+}  // namespace
+}  // namespace keysweep

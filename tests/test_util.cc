@@ -49,8 +49,8 @@ RunResult RunKeysweep(const std::vector<std::string>& args, const std::string& s
   TempDir io;
   const std::string in = io.Write("stdin", stdin_text);
   const std::string out = (io.path() / "stdout").string(), err = (io.path() / "stderr").string();
-  std::string cmd;
-  if (!cwd.empty()) cmd = "cd " + Quote(cwd) + " && ";
+  // By default run in a fresh folder outside any repository, so no .keysweep.toml applies by accident.
+  std::string cmd = "cd " + Quote(cwd.empty() ? io.path().string() : cwd) + " && ";
   cmd += "XDG_CACHE_HOME=" + Quote((io.path() / "cache").string()) + " " + Quote(KEYSWEEP_BIN);
   for (const auto& a : args) cmd += " " + Quote(a);
   cmd += " <" + Quote(in) + " >" + Quote(out) + " 2>" + Quote(err);

@@ -10,6 +10,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "engine/baseline.h"
 #include "engine/matcher.h"
 #include "engine/pipeline.h"
 #include "engine/report.h"
@@ -44,6 +45,8 @@ bool Args::Value(const char* name, std::string* value) {
   return true;
 }
 
+bool ParseScanFlagValue(Args& a, ScanFlags* f);
+
 namespace {
 
 bool ParseSize(const std::string& s, uint64_t* out) {
@@ -69,13 +72,34 @@ void SplitIds(const std::string& v, std::vector<std::string>* out) {
 }  // namespace
 
 bool ParseScanFlag(Args& a, ScanFlags* f) {
+  if (a.Done()) return false;
+  const std::string name = a.Peek().substr(0, a.Peek().find('='));
+  if (ParseScanFlagValue(a, f)) {
+    f->given.insert(name);
+    return true;
+  }
+  return false;
+}
+
+bool ParseScanFlagValue(Args& a, ScanFlags* f) {
   std::string v;
+  if (a.Value("--config", &v)) { f->config_path = v; return true; }
+  if (a.Flag("--no-config")) { f->no_config = true; return true; }
   if (a.Value("--rules", &v)) { f->rule_paths.push_back(v); return true; }
   if (a.Flag("--no-builtin-rules")) { f->no_builtin_rules = true; return true; }
   if (a.Value("--only-rules", &v)) { SplitIds(v, &f->only_rules); return true; }
   if (a.Value("--disable-rules", &v)) { SplitIds(v, &f->disable_rules); return true; }
+  if (a.Value("--categories", &v)) { SplitIds(v, &f->categories); return true; }
+  if (a.Value("--min-confidence", &v)) {
+    if (v == "low") f->min_confidence = Confidence::kLow;
+    else if (v == "medium") f->min_confidence = Confidence::kMedium;
+    else if (v == "high") f->min_confidence = Confidence::kHigh;
+    else a.set_error("--min-confidence takes low, medium or high");
+    return true;
+  }
   if (a.Value("--format", &v)) {
-    if (v != "text" && v != "json" && v != "jsonl") a.set_error(Cat("unknown --format '", v, "' (text, json, jsonl)"));
+    if (v != "text" && v != "json" && v != "jsonl" && v != "sarif" && v != "github" && v != "junit")
+      a.set_error(Cat("unknown --format '", v, "' (text, json, jsonl, sarif, github, junit)"));
     f->format = v;
     return true;
   }
@@ -107,7 +131,29 @@ bool ParseScanFlag(Args& a, ScanFlags* f) {
     return true;
   }
   if (a.Value("--cache-dir", &v)) { f->cache_dir = v; return true; }
+  if (a.Value("--baseline", &v)) { f->baseline = v; return true; }
   return false;
+}
+
+absl::Status ResolveConfig(ScanFlags* f) {
+  if (f->config || f->no_config) return absl::OkStatus();
+  std::string path = f->config_path.empty() ? FindConfigFile(".") : f->config_path;
+  if (path.empty()) return absl::OkStatus();
+  auto c = LoadConfigFile(path);
+  if (!c.ok()) return c.status();
+  auto unset = [&](std::initializer_list<const char*> names) {
+    for (const char* n : names) if (f->given.count(n)) return false;
+    return true;
+  };
+  if (c->format && unset({"--format"})) f->format = *c->format;
+  if (c->exit_code && unset({"--exit-code"})) f->exit_code = *c->exit_code;
+  if (c->max_file_size && unset({"--max-file-size"})) f->max_file_size = *c->max_file_size;
+  if (c->baseline && unset({"--baseline"})) f->baseline = *c->baseline;
+  f->rule_paths.insert(f->rule_paths.begin(), c->rule_paths.begin(), c->rule_paths.end());
+  if (unset({"--only-rules"})) f->only_rules.insert(f->only_rules.end(), c->only.begin(), c->only.end());
+  f->disable_rules.insert(f->disable_rules.end(), c->disable.begin(), c->disable.end());
+  f->config = std::make_shared<const Config>(*std::move(c));
+  return absl::OkStatus();
 }
 
 const char* ScanFlagsHelp() {
@@ -116,8 +162,11 @@ const char* ScanFlagsHelp() {
   --no-builtin-rules       use only the rules given with --rules
   --only-rules ID,...      use only these rule ids
   --disable-rules ID,...   do not use these rule ids
+  --categories CAT,...     only rules of these categories (cloud, vcs, messaging, payments, ai,
+                           observability, saas, data, keys, generic)
+  --min-confidence LEVEL   only rules of at least this confidence (low, medium, high)
 Output:
-  --format FMT             text (default), json, jsonl
+  --format FMT             text (default), json, jsonl, sarif, github, junit
   -o, --output FILE        write the report to FILE instead of stdout
   --no-redact              show secrets in full (they are redacted by default)
   --max-occurrences N      occurrences listed per finding (default 100; all are counted)
@@ -128,6 +177,9 @@ Scanning:
   -j, --threads N          worker threads (default: all cores)
   --max-file-size SIZE     skip (and count) larger files/objects (default 100M; k/M/G suffixes)
   --include-binary         scan binary files too (skipped and counted by default)
+  --baseline FILE          hide findings listed in a baseline (keysweep baseline create)
+  --config FILE            config file (default: .keysweep.toml here or at the git root)
+  --no-config              ignore any config file
   --cache-dir DIR          compiled rule database cache (default $XDG_CACHE_HOME/keysweep; "none" disables)
 )";
 }
@@ -144,8 +196,25 @@ absl::StatusOr<std::vector<Rule>> LoadSelectedRules(const ScanFlags& flags) {
     if (!extra.ok()) return extra.status();
     for (auto& r : *extra) rules.push_back(std::move(r));
   }
+  if (flags.config) {
+    for (const Rule& r : flags.config->rules) rules.push_back(r);
+  }
   if (auto s = CheckUniqueIds(rules); !s.ok()) return s;
-  return SelectRules(std::move(rules), flags.only_rules, flags.disable_rules);
+  if (flags.config) {
+    if (auto s = ApplyOverrides(*flags.config, &rules); !s.ok()) return s;
+  }
+  auto selected = SelectRules(std::move(rules), flags.only_rules, flags.disable_rules);
+  if (!selected.ok() || (flags.categories.empty() && flags.min_confidence == Confidence::kLow)) return selected;
+  std::vector<Rule> kept;
+  for (auto& r : *selected) {
+    if (r.confidence < flags.min_confidence) continue;
+    if (!flags.categories.empty() &&
+        std::find(flags.categories.begin(), flags.categories.end(), r.category) == flags.categories.end())
+      continue;
+    kept.push_back(std::move(r));
+  }
+  if (kept.empty()) return absl::InvalidArgumentError("no rules match --categories / --min-confidence");
+  return kept;
 }
 
 absl::StatusOr<std::unique_ptr<Matcher>> BuildMatcher(const ScanFlags& flags) {
@@ -156,8 +225,22 @@ absl::StatusOr<std::unique_ptr<Matcher>> BuildMatcher(const ScanFlags& flags) {
   return Matcher::Create(*std::move(rules), mo);
 }
 
-int RunScan(const char* what, const ScanFlags& flags, const SourceFactory& make_source, const ScanHooks& hooks) {
+int RunScan(const char* what, const ScanFlags& given_flags, const SourceFactory& make_source, const ScanHooks& hooks) {
   const auto t0 = std::chrono::steady_clock::now();
+  ScanFlags flags = given_flags;
+  if (auto s = ResolveConfig(&flags); !s.ok()) {
+    std::fprintf(stderr, "keysweep %s: %s\n", what, std::string(s.message()).c_str());
+    return kExitError;
+  }
+  std::optional<ConfigAllowlist> allowlist;
+  if (flags.config) {
+    auto a = ConfigAllowlist::Create(*flags.config);
+    if (!a.ok()) {
+      std::fprintf(stderr, "keysweep %s: %s\n", what, std::string(a.status().message()).c_str());
+      return kExitError;
+    }
+    if (!a->empty()) allowlist = *std::move(a);
+  }
   auto matcher = BuildMatcher(flags);
   if (!matcher.ok()) {
     std::fprintf(stderr, "keysweep %s: %s\n", what, std::string(matcher.status().message()).c_str());
@@ -175,16 +258,43 @@ int RunScan(const char* what, const ScanFlags& flags, const SourceFactory& make_
   PipelineOptions po;
   po.threads = flags.threads;
   RunPipeline(*source, **matcher, &findings, &stats, po);
-  if (hooks.keep_occurrence) {
+  if (hooks.keep_occurrence || allowlist) {
+    const auto& rules = (*matcher)->rules();
     findings.EraseIf([&](Finding& f) {
       std::vector<Occurrence> kept;
-      for (auto& o : f.occurrences) if (hooks.keep_occurrence(o)) kept.push_back(std::move(o));
+      for (auto& o : f.occurrences) {
+        if (hooks.keep_occurrence && !hooks.keep_occurrence(o)) continue;
+        if (allowlist) {
+          const std::string_view why = allowlist->Allowed(rules[f.rule].id, f.secret, o.prov->DisplayName());
+          if (!why.empty()) {
+            stats.Count(Cat("suppressed: ", why));
+            continue;
+          }
+        }
+        kept.push_back(std::move(o));
+      }
       f.occurrence_count -= f.occurrences.size() - kept.size();
       f.occurrences = std::move(kept);
       return f.occurrences.empty();
     });
   }
   if (hooks.post_process) hooks.post_process(&findings);
+  if (!flags.baseline.empty()) {
+    auto entries = LoadBaseline(flags.baseline);
+    if (!entries.ok()) {
+      std::fprintf(stderr, "keysweep %s: %s\n", what, std::string(entries.status().message()).c_str());
+      return kExitError;
+    }
+    absl::flat_hash_set<std::string> known;
+    for (const auto& e : *entries) known.insert(e.fingerprint);
+    uint64_t hidden = 0;
+    findings.EraseIf([&](const Finding& f) {
+      const bool drop = known.contains(f.fingerprint);
+      hidden += drop;
+      return drop;
+    });
+    if (hidden) stats.Count("suppressed: baseline", hidden);
+  }
 
   std::vector<std::string> ids;
   for (const Rule& r : (*matcher)->rules()) ids.push_back(r.id);
@@ -207,13 +317,19 @@ int RunScan(const char* what, const ScanFlags& flags, const SourceFactory& make_
   }
   ro.color = flags.color == "always" || (flags.color == "auto" && out == stdout && ::isatty(STDOUT_FILENO));
   std::string report;
-  if (flags.format == "json") report = FormatJson(sorted, (*matcher)->rules(), ro, stats, summary);
+  int custom_exit = -1;
+  if (hooks.custom_report) report = hooks.custom_report(sorted, (*matcher)->rules(), &custom_exit);
+  else if (flags.format == "json") report = FormatJson(sorted, (*matcher)->rules(), ro, stats, summary);
   else if (flags.format == "jsonl") report = FormatJsonl(sorted, (*matcher)->rules(), ro);
+  else if (flags.format == "sarif") report = FormatSarif(sorted, (*matcher)->rules(), ro);
+  else if (flags.format == "github") report = FormatGithub(sorted, (*matcher)->rules(), ro);
+  else if (flags.format == "junit") report = FormatJunit(sorted, (*matcher)->rules(), ro);
   else report = FormatText(sorted, (*matcher)->rules(), ro);
   std::fwrite(report.data(), 1, report.size(), out);
   if (out != stdout) std::fclose(out); else std::fflush(stdout);
   if (!flags.quiet) std::fprintf(stderr, "%s\n", SummaryLine(stats, summary).c_str());
 
+  if (custom_exit >= 0) return custom_exit;
   if (!sorted.empty()) return flags.exit_code.value_or(kExitFindings);
   // Nothing could be scanned at all, and something went wrong: that is an error, not "clean".
   if (stats.objects() == 0 && stats.error_count() > 0) return kExitError;

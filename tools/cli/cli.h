@@ -5,10 +5,12 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "engine/chunk.h"
+#include "engine/config.h"
 #include "engine/findings.h"
 #include "engine/matcher.h"
 #include "engine/rules.h"
@@ -50,7 +52,9 @@ struct ScanFlags {
   bool no_builtin_rules = false;            // --no-builtin-rules
   std::vector<std::string> only_rules;      // --only-rules ID[,ID...]
   std::vector<std::string> disable_rules;   // --disable-rules ID[,ID...]
-  std::string format = "text";              // --format text|json|jsonl
+  std::vector<std::string> categories;      // --categories CAT[,CAT...]
+  Confidence min_confidence = Confidence::kLow;  // --min-confidence low|medium|high
+  std::string format = "text";              // --format text|json|jsonl|sarif|github|junit
   std::string output;                       // --output FILE (default stdout)
   bool no_redact = false;                   // --no-redact
   int threads = 0;                          // --threads N
@@ -61,7 +65,16 @@ struct ScanFlags {
   bool quiet = false;                       // --quiet: no summary, no per-error lines on stderr
   size_t max_occurrences = 100;             // --max-occurrences N per finding in reports
   std::string cache_dir;                    // --cache-dir DIR ("none" disables the database cache)
+  std::string baseline;                     // --baseline FILE: hide findings whose fingerprint it lists
+  std::string config_path;                  // --config FILE (default: .keysweep.toml, see engine/config.h)
+  bool no_config = false;                   // --no-config
+  std::set<std::string> given;              // flags given on the command line (they beat the config)
+  std::shared_ptr<const Config> config;     // set by ResolveConfig
 };
+
+// Loads the config file the flags name (or finds .keysweep.toml) and fills in every setting the
+// command line did not give. RunScan calls it; commands that do not scan may call it themselves.
+absl::Status ResolveConfig(ScanFlags* flags);
 
 // Tries to consume one scan flag at the cursor; returns true if it did.
 bool ParseScanFlag(Args& args, ScanFlags* flags);
@@ -81,6 +94,9 @@ struct ScanHooks {
   // Called after the pipeline finished, before reporting (e.g. drop findings first introduced
   // outside a commit range).
   std::function<void(FindingSet*)> post_process;
+  // Replaces the report: gets the final findings, returns the text to print and sets the exit code.
+  std::function<std::string(const std::vector<const Finding*>&, const std::vector<Rule>&, int* exit_code)>
+      custom_report;
 };
 
 // Loads the rules the flags select, builds the matcher, makes the source (the factory gets the stats

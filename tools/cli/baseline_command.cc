@@ -1,0 +1,92 @@
+#include <unistd.h>
+
+#include <cstdio>
+
+#include "absl/container/flat_hash_set.h"
+#include "engine/baseline.h"
+#include "engine/sources/fs_source.h"
+#include "tools/cli/cli.h"
+#include "tools/cli/commands.h"
+
+namespace keysweep::cli {
+namespace {
+
+constexpr char kHelp[] = R"(Usage: keysweep baseline create [OPTIONS] [PATH...]
+       keysweep baseline prune --baseline FILE [OPTIONS] [PATH...]
+
+create  scans PATHs (as "keysweep scan" does) and prints a baseline of every finding:
+        keysweep baseline create . > .keysweep-baseline.json
+prune   scans PATHs and prints FILE without the entries that are no longer found.
+        Write it back with -o FILE.
+
+A baseline stores only fingerprints (SHA-256 of rule id and secret) and rule ids: no secret, path
+or commit, so it survives file moves and squash-merges. "keysweep scan --baseline FILE" (and git,
+warc) hides the findings it lists and counts them in the summary.
+
+)";
+
+}  // namespace
+
+int BaselineCommand(std::vector<std::string> argv) {
+  Args args(std::move(argv));
+  if (args.Done() || args.Flag("--help") || args.Flag("-h")) {
+    std::printf("%s%s", kHelp, ScanFlagsHelp());
+    return kExitClean;
+  }
+  const std::string sub = args.Take();
+  if (sub != "create" && sub != "prune") {
+    std::fprintf(stderr, "keysweep baseline: unknown subcommand '%s' (create, prune)\n", sub.c_str());
+    return kExitError;
+  }
+  ScanFlags flags;
+  std::vector<std::string> paths;
+  while (!args.Done()) {
+    if (args.Flag("--help") || args.Flag("-h")) { std::printf("%s%s", kHelp, ScanFlagsHelp()); return kExitClean; }
+    if (ParseScanFlag(args, &flags)) continue;
+    if (args.Peek().size() > 1 && args.Peek()[0] == '-') {
+      std::fprintf(stderr, "keysweep baseline: unknown option %s\n", args.Peek().c_str());
+      return kExitError;
+    }
+    paths.push_back(args.Take());
+  }
+  if (!args.error().empty()) {
+    std::fprintf(stderr, "keysweep baseline: %s\n", args.error().c_str());
+    return kExitError;
+  }
+  if (paths.empty()) paths.push_back(".");
+  std::vector<BaselineEntry> previous;
+  if (sub == "prune") {
+    if (flags.baseline.empty()) {
+      std::fprintf(stderr, "keysweep baseline prune: needs --baseline FILE\n");
+      return kExitError;
+    }
+    auto loaded = LoadBaseline(flags.baseline);
+    if (!loaded.ok()) {
+      std::fprintf(stderr, "keysweep baseline prune: %s\n", std::string(loaded.status().message()).c_str());
+      return kExitError;
+    }
+    previous = *std::move(loaded);
+    flags.baseline.clear();  // scan everything; the report keeps what is still found
+  }
+  ScanHooks hooks;
+  hooks.custom_report = [&](const std::vector<const Finding*>& findings, const std::vector<Rule>& rules, int* code) {
+    *code = kExitClean;
+    auto current = BaselineFor(findings, rules);
+    if (sub == "create") return FormatBaseline(std::move(current));
+    absl::flat_hash_set<std::string> found;
+    for (const auto& e : current) found.insert(e.fingerprint);
+    std::vector<BaselineEntry> kept;
+    for (auto& e : previous)
+      if (found.contains(e.fingerprint)) kept.push_back(std::move(e));
+    std::fprintf(stderr, "keysweep baseline prune: kept %zu of %zu entries\n", kept.size(), previous.size());
+    return FormatBaseline(std::move(kept));
+  };
+  return RunScan("baseline", flags, [&](ScanStats* stats, std::string*) -> std::unique_ptr<ChunkSource> {
+    FsSourceOptions fo;
+    fo.max_file_size = flags.max_file_size;
+    fo.include_binary = flags.include_binary;
+    return std::make_unique<FsSource>(paths, fo, stats);
+  }, hooks);
+}
+
+}  // namespace keysweep::cli
