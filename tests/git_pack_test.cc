@@ -71,9 +71,12 @@ TEST(GitPack, EveryObjectReadsAsLibgit2ReadsIt) {
     ASSERT_EQ(data, std::string(static_cast<const char*>(git_odb_object_data(obj)),
                                 git_odb_object_size(obj)))
         << git::OidHex(id);
-    uint64_t size = 0;
-    ASSERT_EQ(reader.Size(id, &size, &error), git::PackReader::Result::kOk);
-    EXPECT_EQ(size, data.size());
+    if (data.size() > 10) {
+      uint64_t size = 0;
+      EXPECT_EQ(reader.Read(id, &type, &data, &error, data.size() - 1, &size),
+                git::PackReader::Result::kTooLarge);
+      EXPECT_EQ(size, git_odb_object_size(obj));
+    }
     large_versions += type == GIT_OBJECT_BLOB && data.size() > 4000;
   }
   EXPECT_GT(large_versions, 30);

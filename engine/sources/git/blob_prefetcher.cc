@@ -7,15 +7,13 @@ namespace keysweep::git {
 BlobRead ReadBlob(git_odb* odb, PackReader* packs, const git_oid& id, uint64_t max_size) {
   BlobRead r;
   if (packs != nullptr) {
-    uint64_t size = 0;
     git_object_t type = GIT_OBJECT_INVALID;
-    PackReader::Result pr = packs->Size(id, &size, &r.error);
-    if (pr == PackReader::Result::kOk && size > max_size) {
+    const PackReader::Result pr = packs->Read(id, &type, &r.data, &r.error, max_size, &r.size);
+    if (pr == PackReader::Result::kTooLarge) {
       r.status = BlobRead::Status::kTooLarge;
-      r.size = size;
+      r.data.clear();
       return r;
     }
-    if (pr == PackReader::Result::kOk) pr = packs->Read(id, &type, &r.data, &r.error);
     if (pr == PackReader::Result::kCorrupt) {
       r.status = BlobRead::Status::kCorrupt;
       return r;
@@ -25,9 +23,7 @@ BlobRead ReadBlob(git_odb* odb, PackReader* packs, const git_oid& id, uint64_t m
         r.status = BlobRead::Status::kCorrupt;
         r.error = std::string("expected a blob, found a ") + git_object_type2string(type);
         r.data.clear();
-        return r;
       }
-      r.size = r.data.size();
       return r;
     }
     // kNotInPack: a loose object; libgit2 reads it.

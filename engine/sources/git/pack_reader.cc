@@ -91,12 +91,10 @@ PackReader::PackReader(std::shared_ptr<const PackOrder> packs, size_t cache_byte
     if (fd >= 0) ::close(fd);
     maps_.push_back(p);  // an unusable pack stays empty: its objects fall back to libgit2
   }
-  zs_ready_ = inflateInit(&zs_) == Z_OK;
   isal_inflate_init(isal_.get());
 }
 
 PackReader::~PackReader() {
-  if (zs_ready_) inflateEnd(&zs_);
   for (const Pack& p : maps_) {
     if (p.map != nullptr) ::munmap(const_cast<unsigned char*>(p.map), p.size);
   }
@@ -188,8 +186,8 @@ void PackReader::CachePut(uint64_t key, Cached value) {
   }
 }
 
-PackReader::Result PackReader::ReadAt(uint32_t pack, uint64_t offset, Cached* out,
-                                      std::string* error) {
+PackReader::Result PackReader::ReadAt(uint32_t pack, uint64_t offset, uint64_t max_size,
+                                      Cached* out, uint64_t* size, std::string* error) {
   // Walk down the delta chain to a cached object or a whole one, then apply the deltas back up,
   // caching each intermediate result: its siblings in the chain are likely read next.
   std::vector<std::pair<uint32_t, Header>> chain;
@@ -201,6 +199,10 @@ PackReader::Result PackReader::ReadAt(uint32_t pack, uint64_t offset, Cached* ou
     }
     Header h;
     if (!ParseHeader(pack, offset, &h, error)) return Result::kCorrupt;
+    if (chain.empty() && h.type != kOfsDelta && h.type != kRefDelta && h.size > max_size) {
+      *size = h.size;
+      return Result::kTooLarge;
+    }
     if (h.type != kOfsDelta && h.type != kRefDelta) {
       auto data = std::make_shared<std::string>();
       if (!Inflate(pack, h.data, h.size, data.get(), error)) return Result::kCorrupt;
@@ -233,17 +235,20 @@ PackReader::Result PackReader::ReadAt(uint32_t pack, uint64_t offset, Cached* ou
       CachePut(Key(up.base_pack, up.base), base);
     }
   }
+  *size = base.data->size();
+  if (*size > max_size) return Result::kTooLarge;
   *out = std::move(base);
   return Result::kOk;
 }
 
 PackReader::Result PackReader::Read(const git_oid& id, git_object_t* type, std::string* data,
-                                    std::string* error) {
+                                    std::string* error, uint64_t max_size, uint64_t* size) {
   uint32_t pack;
   uint64_t offset;
   if (!packs_->Find(id, &pack, &offset) || maps_[pack].map == nullptr) return Result::kNotInPack;
   Cached c;
-  const Result r = ReadAt(pack, offset, &c, error);
+  uint64_t ignored;
+  const Result r = ReadAt(pack, offset, max_size, &c, size != nullptr ? size : &ignored, error);
   if (r != Result::kOk) return r;
   *type = c.type;
   if (c.data.use_count() == 1) {
@@ -251,39 +256,6 @@ PackReader::Result PackReader::Read(const git_oid& id, git_object_t* type, std::
     *data = std::move(*std::const_pointer_cast<std::string>(c.data));
   } else {
     data->assign(*c.data);
-  }
-  return Result::kOk;
-}
-
-PackReader::Result PackReader::Size(const git_oid& id, uint64_t* size, std::string* error) {
-  uint32_t pack;
-  uint64_t offset;
-  if (!packs_->Find(id, &pack, &offset) || maps_[pack].map == nullptr) return Result::kNotInPack;
-  Header h;
-  if (!ParseHeader(pack, offset, &h, error)) return Result::kCorrupt;
-  if (h.type != kOfsDelta && h.type != kRefDelta) {
-    *size = h.size;
-    return Result::kOk;
-  }
-  // The delta's own header holds the result size; inflating its first bytes is enough.
-  const Pack& p = maps_[pack];
-  if (!zs_ready_ || inflateReset(&zs_) != Z_OK) return Result::kCorrupt;
-  unsigned char head[32];
-  zs_.next_in = const_cast<unsigned char*>(p.map + h.data);
-  zs_.avail_in = static_cast<uInt>(std::min<size_t>(p.size - h.data, UINT_MAX));
-  zs_.next_out = head;
-  zs_.avail_out = static_cast<uInt>(std::min<uint64_t>(sizeof head, h.size));
-  const int rc = inflate(&zs_, Z_SYNC_FLUSH);
-  if (rc != Z_OK && rc != Z_STREAM_END) {
-    *error = absl::StrCat(packs_->pack_path(pack), " at offset ", offset, ": corrupt zlib stream");
-    return Result::kCorrupt;
-  }
-  std::string_view d(reinterpret_cast<const char*>(head), zs_.total_out);
-  size_t pos = 0;
-  uint64_t src_size;
-  if (!DeltaVarint(d, &pos, &src_size) || !DeltaVarint(d, &pos, size)) {
-    *error = absl::StrCat(packs_->pack_path(pack), " at offset ", offset, ": bad delta header");
-    return Result::kCorrupt;
   }
   return Result::kOk;
 }

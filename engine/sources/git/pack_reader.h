@@ -4,12 +4,11 @@
 // about 10 us per object, several times what git itself needs. Objects not in a pack (loose, or in
 // an alternate object store) are reported as kNotInPack and the caller falls back to libgit2.
 //
-// Thread-safety: one PackReader per thread (its cache and zlib stream are unsynchronized); the
+// Thread-safety: one PackReader per thread (its cache and inflate state are unsynchronized); the
 // PackOrder it shares is immutable.
 #pragma once
 #include <git2.h>
 #include <isa-l/igzip_lib.h>
-#include <zlib.h>
 
 #include <cstdint>
 #include <list>
@@ -25,7 +24,7 @@ namespace keysweep::git {
 
 class PackReader {
  public:
-  enum class Result { kOk, kNotInPack, kCorrupt };
+  enum class Result { kOk, kNotInPack, kCorrupt, kTooLarge };
 
   // `cache_bytes` bounds the delta-base cache.
   PackReader(std::shared_ptr<const PackOrder> packs, size_t cache_bytes = 32u << 20);
@@ -34,10 +33,11 @@ class PackReader {
   PackReader& operator=(const PackReader&) = delete;
 
   // Reads object `id`: its type (commit, tree, blob, tag) and content. On kCorrupt, *error says
-  // what is wrong (pack, offset, reason).
-  Result Read(const git_oid& id, git_object_t* type, std::string* data, std::string* error);
-  // The object's size without reading it whole (for deltas: the size their header announces).
-  Result Size(const git_oid& id, uint64_t* size, std::string* error);
+  // what is wrong (pack, offset, reason). *size (if given) receives the object's size. An object
+  // larger than max_size gives kTooLarge: a whole one is refused before inflating, a deltified one
+  // only after (git never deltifies objects above core.bigFileThreshold, 512 MiB by default).
+  Result Read(const git_oid& id, git_object_t* type, std::string* data, std::string* error,
+              uint64_t max_size = UINT64_MAX, uint64_t* size = nullptr);
 
  private:
   struct Pack {
@@ -59,14 +59,13 @@ class PackReader {
   };
   bool ParseHeader(uint32_t pack, uint64_t offset, Header* h, std::string* error);
   bool Inflate(uint32_t pack, size_t at, uint64_t size, std::string* out, std::string* error);
-  Result ReadAt(uint32_t pack, uint64_t offset, Cached* out, std::string* error);
+  Result ReadAt(uint32_t pack, uint64_t offset, uint64_t max_size, Cached* out, uint64_t* size,
+                std::string* error);
   const Cached* CacheGet(uint64_t key);
   void CachePut(uint64_t key, Cached value);
 
   std::shared_ptr<const PackOrder> packs_;
   std::vector<Pack> maps_;
-  z_stream zs_{};  // for Size(), which inflates only a delta's first bytes
-  bool zs_ready_ = false;
   // ISA-L inflates whole objects: about 3x zlib's speed here, and inflating is most of the work.
   std::unique_ptr<inflate_state> isal_ = std::make_unique<inflate_state>();
   // LRU of delta bases keyed by (pack << 48 | offset).

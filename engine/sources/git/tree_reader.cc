@@ -57,7 +57,9 @@ absl::StatusOr<std::shared_ptr<const ParsedTree>> TreeReader::Get(const git_oid&
   std::string raw, error;
   git_object_t type = GIT_OBJECT_INVALID;
   const PackReader::Result r = packs_.Read(id, &type, &raw, &error);
-  if (r == PackReader::Result::kCorrupt) return absl::DataLossError(error);
+  if (r == PackReader::Result::kCorrupt || r == PackReader::Result::kTooLarge) {
+    return absl::DataLossError(error);
+  }
   if (r == PackReader::Result::kNotInPack) {
     if (odb_ == nullptr) {
       git_odb* odb = nullptr;
