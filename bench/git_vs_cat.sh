@@ -87,31 +87,33 @@ negative = ['sk_live_short', 'sk_test_xxxxxxxxxxxxxxxxxxxxxxxx']
   secret = 'sk_live_FVknOz8tV9W2qyi7OpNqtqfn'
 TOML
 
-now() { date +%s.%N; }
-time_cmd() {  # prints wall seconds of "$@"
-  local t0 t1
-  t0=$(now); "$@" > /dev/null 2>&1 || true; t1=$(now)
-  echo "$t1 - $t0" | bc -l
+# Wall and CPU (user + sys) seconds of "$@". On a shared machine the CPU figure is the steadier one.
+time_cmd() {
+  /usr/bin/time -f '%e %U %S' -o "$work/time.out" "$@" > /dev/null 2>&1 || true
+  tail -n 1 "$work/time.out" | awk '{printf "%s %.2f\n", $1, $2 + $3}'  # after any "exited with" line
 }
 median() { sort -g | awk '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.3f", m}'; }
 
-cat_file() { git -C "$repo" cat-file --batch-all-objects --batch --unordered > /dev/null; }
-ks_git() { "$bin" git -q --threads "$threads" --rules "$rules" --format jsonl --no-redact "$repo" > "$work/git_bench.jsonl"; }
+cat_file=(git -C "$repo" cat-file --batch-all-objects --batch --unordered)
+ks_git=("$bin" git -q --threads "$threads" --rules "$rules" --format jsonl --no-redact -o "$work/git_bench.jsonl" "$repo")
 
 read -r blobs blob_bytes < <(git -C "$repo" cat-file --batch-all-objects --batch-check='%(objecttype) %(objectsize)' \
   | awk '$1 == "blob" {n++; s += $2} END {print n, s}')
 n_commits=$(git -C "$repo" rev-list --all | wc -l)
 pack_mb=$(du -sm "$repo/.git/objects" | cut -f1)
 
-cat_file; ks_git || true  # warm the page cache and the rules database cache
-cat_t=() ks_t=()
+"${cat_file[@]}" > /dev/null; "${ks_git[@]}" || true  # warm the page cache and the rules database cache
+cat_t=() ks_t=() cat_cpu=() ks_cpu=()
 for ((i = 0; i < runs; i++)); do
-  cat_t+=("$(time_cmd cat_file)")
-  ks_t+=("$(time_cmd ks_git)")
+  read -r w c < <(time_cmd "${cat_file[@]}"); cat_t+=("$w"); cat_cpu+=("$c")
+  read -r w c < <(time_cmd "${ks_git[@]}"); ks_t+=("$w"); ks_cpu+=("$c")
 done
 cat_med=$(printf '%s\n' "${cat_t[@]}" | median)
 ks_med=$(printf '%s\n' "${ks_t[@]}" | median)
+cat_cpu_med=$(printf '%s\n' "${cat_cpu[@]}" | median)
+ks_cpu_med=$(printf '%s\n' "${ks_cpu[@]}" | median)
 ratio=$(echo "$ks_med / $cat_med" | bc -l)
+cpu_ratio=$(echo "$ks_cpu_med / $cat_cpu_med" | bc -l)
 mbps=$(echo "$blob_bytes / 1000000 / $ks_med" | bc -l)
 cat_mbps=$(echo "$blob_bytes / 1000000 / $cat_med" | bc -l)
 blobs_s=$(echo "$blobs / $ks_med" | bc -l)
@@ -121,7 +123,7 @@ cat_rss_kb=$( { /usr/bin/time -v git -C "$repo" cat-file --batch-all-objects --b
   | awk -F: '/Maximum resident/ {gsub(/ /, "", $2); print $2}')
 
 # Recall: every planted secret found, and its planting commit among the finding's commits.
-ks_git || true
+"${ks_git[@]}" || true
 recall=$(python3 - "$corpus/labels.jsonl" "$work/git_bench.jsonl" <<'PY'
 import json, sys
 found = {}
@@ -143,10 +145,13 @@ read -r planted missed wrong <<< "$recall"
 printf '\n## keysweep git vs git cat-file (%s commits, %s blobs, %s MB of blob content, %s MB packed; %s threads, %s runs, median)\n\n' \
   "$n_commits" "$blobs" "$((blob_bytes / 1000000))" "$pack_mb" "$threads" "$runs"
 printf '| measure | keysweep git | cat-file --batch-all-objects | ratio |\n|---|---|---|---|\n'
-printf '| wall time | %.3f s | %.3f s | %.2fx |\n' "$ks_med" "$cat_med" "$ratio"
+printf '| wall time | %.2f s | %.2f s | %.2fx |\n' "$ks_med" "$cat_med" "$ratio"
+printf '| CPU time (user + sys) | %.2f s | %.2f s | %.2fx |\n' "$ks_cpu_med" "$cat_cpu_med" "$cpu_ratio"
 printf '| blob content | %.0f MB/s | %.0f MB/s | |\n' "$mbps" "$cat_mbps"
 printf '| blobs | %.0f blobs/s | | |\n' "$blobs_s"
 printf '| peak RSS | %s MB | %s MB | |\n' "$((rss_kb / 1024))" "$((cat_rss_kb / 1024))"
 printf '| planted secrets found | %s of %s (%s with wrong provenance) | | |\n' "$((planted - missed))" "$planted" "$wrong"
-printf '\nruns (s): keysweep %s; cat-file %s\n' "${ks_t[*]}" "${cat_t[*]}"
+printf '\nruns, wall (s): keysweep %s; cat-file %s\n' "${ks_t[*]}" "${cat_t[*]}"
+printf 'runs, CPU (s): keysweep %s; cat-file %s\n' "${ks_cpu[*]}" "${cat_cpu[*]}"
+printf 'load average at the end: %s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
 ((missed == 0 && wrong == 0)) || exit 1
