@@ -229,12 +229,19 @@ TEST(GitHistory, PackedAndLooseRepositoriesGiveTheSameResult) {
   auto packed = Scan(repo, &packed_stats);
   auto key = [](const std::vector<Chunk>& cs) {
     std::vector<std::string> k;
-    for (const Chunk& c : cs) k.push_back(c.prov->blob_id + c.data);
+    for (const Chunk& c : cs) {
+      std::string intros;
+      for (const GitIntroduction& g : c.prov->introductions) {
+        intros += g.commit + g.path + g.author_name + g.author_email + std::to_string(g.time) + ";";
+      }
+      k.push_back(c.prov->blob_id + "|" + intros + "|" + c.data);
+    }
     std::sort(k.begin(), k.end());
     return k;
   };
-  EXPECT_EQ(key(loose), key(packed));
+  EXPECT_EQ(key(loose), key(packed)) << "same content, provenance and messages from packs";
   EXPECT_EQ(packed_stats.counters()["blobs scanned"], 20u);
+  EXPECT_EQ(packed_stats.counters()["commit messages scanned"], 20u);
 
   auto r = git::OpenRepository(repo.path());
   ASSERT_TRUE(r.ok());

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "engine/scan_stats.h"
+#include "engine/sources/git/commit_parser.h"
 #include "engine/sources/git/git_history_source.h"
 #include "engine/sources/git/pack_reader.h"
 #include "engine/sources/git/tree_reader.h"
@@ -164,6 +165,33 @@ TEST(GitPack, TreeParserKeepsGitOrder) {
   git::ParsedTree bad;
   EXPECT_FALSE(git::ParseTree("100644 name-without-nul", &bad));
   EXPECT_FALSE(git::ParseTree(std::string("10x644 n\0", 9) + std::string(20, 'x'), &bad));
+}
+
+TEST(GitPack, CommitParserReadsWhatTheWalkNeeds) {
+  const std::string raw =
+      "tree 4b825dc642cb6eb9a060e54bf8d69288fbee4904\n"
+      "parent 0123456789012345678901234567890123456789\n"
+      "parent 1123456789012345678901234567890123456789\n"
+      "author Ada  Lovelace <ada@example.com> 1600000000 +0200\n"
+      "committer Grace Hopper <grace@example.com> 1600000500 -0500\n"
+      "gpgsig -----BEGIN PGP SIGNATURE-----\n"
+      " \n"
+      " iQEzBAABCAAdFiEE\n"
+      " -----END PGP SIGNATURE-----\n"
+      "\n"
+      "Subject line\n\nbody with a tree 0000 line\n";
+  git::ParsedCommit c;
+  ASSERT_TRUE(git::ParseCommit(raw, &c));
+  EXPECT_EQ(git::OidHex(c.tree), "4b825dc642cb6eb9a060e54bf8d69288fbee4904");
+  ASSERT_EQ(c.parents.size(), 2u);
+  EXPECT_EQ(git::OidHex(c.parents[1]), "1123456789012345678901234567890123456789");
+  EXPECT_EQ(c.author_name, "Ada  Lovelace");
+  EXPECT_EQ(c.author_email, "ada@example.com");
+  EXPECT_EQ(c.time, 1600000500) << "the commit time, as git_commit_time gives it";
+  EXPECT_EQ(c.message, "Subject line\n\nbody with a tree 0000 line\n");
+  EXPECT_FALSE(git::ParseCommit("tree nothex\ncommitter a <b> 1 +0000\n\nm", &c));
+  EXPECT_FALSE(git::ParseCommit("parent 0123456789012345678901234567890123456789\n\nno tree", &c));
+  EXPECT_FALSE(git::ParseCommit("tree 4b825dc642cb6eb9a060e54bf8d69288fbee4904\ncommitter x", &c));
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "engine/sources/git/commit_parser.h"
 #include "engine/sources/git/pack_order.h"
 
 namespace keysweep::git {
@@ -68,6 +69,7 @@ absl::StatusOr<std::unique_ptr<GitHistorySource>> GitHistorySource::Create(
   }
   src->odb_.reset(odb);
   src->order_ = ReadOrder(*packs, src->index_);
+  src->message_reader_ = std::make_unique<PackReader>(packs, 8u << 20);
   std::vector<git_oid> ids;
   ids.reserve(src->order_.size());
   for (uint32_t i : src->order_) ids.push_back(src->index_.blobs()[i].oid);
@@ -174,19 +176,29 @@ bool GitHistorySource::NextLargeChunk(Chunk* chunk) {
 bool GitHistorySource::NextMessage(Chunk* chunk) {
   const HistoryIndex::Commit& c = index_.commits()[next_commit_];
   const uint32_t commit_idx = static_cast<uint32_t>(next_commit_++);
-  git_commit* raw = nullptr;
-  if (git_commit_lookup(&raw, repo_.get(), &c.oid) != 0) return false;  // reported by the walk
-  CommitPtr commit(raw);
-  const char* msg = git_commit_message_raw(commit.get());
-  if (msg == nullptr || *msg == '\0') return false;
+  std::string message, raw, error;
+  git_object_t type = GIT_OBJECT_INVALID;
+  ParsedCommit parsed;
+  if (message_reader_ != nullptr &&
+      message_reader_->Read(c.oid, &type, &raw, &error) == PackReader::Result::kOk &&
+      type == GIT_OBJECT_COMMIT && ParseCommit(raw, &parsed)) {
+    message.assign(parsed.message);
+  } else {
+    git_commit* raw_commit = nullptr;
+    if (git_commit_lookup(&raw_commit, repo_.get(), &c.oid) != 0) return false;  // the walk said so
+    CommitPtr commit(raw_commit);
+    const char* msg = git_commit_message_raw(commit.get());
+    if (msg != nullptr) message.assign(msg);
+  }
+  if (message.empty()) return false;
   auto p = std::make_shared<Provenance>();
   p->kind = Provenance::Kind::kGitCommitMessage;
   p->path = options_.repo_path;
   p->introductions.push_back(index_.CommitIntroduction(commit_idx));
   stats_->Count("commit messages scanned");
-  stats_->AddScanned(1, std::strlen(msg));
+  stats_->AddScanned(1, message.size());
   chunk->prov = std::move(p);
-  chunk->data.assign(msg);
+  chunk->data = std::move(message);
   chunk->offset = 0;
   chunk->line_at_start = 1;
   chunk->column_at_start = 1;

@@ -20,6 +20,7 @@
 #include "engine/sources/git/blob_prefetcher.h"
 #include "engine/sources/git/git_handles.h"
 #include "engine/sources/git/history_index.h"
+#include "engine/sources/git/pack_reader.h"
 
 namespace keysweep::git {
 
@@ -65,6 +66,7 @@ class GitHistorySource : public ChunkSource {
   HistoryIndex index_;
   std::vector<uint32_t> order_;  // blob indices in read order (pack order where known)
   std::unique_ptr<BlobPrefetcher> prefetcher_;
+  std::unique_ptr<PackReader> message_reader_;  // commit messages, read after the blobs
   size_t next_blob_ = 0;
   size_t next_commit_ = 0;
   bool chunking_ = false;  // a large blob is being cut into chunks

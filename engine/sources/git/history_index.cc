@@ -5,6 +5,8 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "engine/sources/git/commit_parser.h"
+#include "engine/sources/git/pack_reader.h"
 #include "engine/sources/git/tree_reader.h"
 
 namespace keysweep::git {
@@ -31,7 +33,8 @@ class HistoryIndex::Walker {
  public:
   Walker(git_repository* repo, const HistoryOptions& options, ScanStats* stats, HistoryIndex* index,
          std::shared_ptr<const PackOrder> packs)
-      : repo_(repo), options_(options), stats_(stats), index_(index), packs_(std::move(packs)) {}
+      : repo_(repo), options_(options), stats_(stats), index_(index), packs_(std::move(packs)),
+        commit_reader_(packs_, 8u << 20) {}
 
   absl::Status Run() {
     index_->shallow_ = git_repository_is_shallow(repo_) == 1;
@@ -130,29 +133,47 @@ class HistoryIndex::Walker {
   }
 
   void AddNode(const git_oid& oid, bool walk_parents) {
-    git_commit* raw = nullptr;
-    if (git_commit_lookup(&raw, repo_, &oid) != 0) {
+    Node node;
+    std::string raw, error;
+    git_object_t type = GIT_OBJECT_INVALID;
+    ParsedCommit parsed;
+    const PackReader::Result r = commit_reader_.Read(oid, &type, &raw, &error);
+    if (r == PackReader::Result::kCorrupt) {
       unreadable_.insert(oid);
-      if (index_->shallow_ && walked_from_child_.contains(oid)) {
-        stats_->Count("shallow cut commits");  // said once, in Run()
-      } else {
-        stats_->AddError("missing object",
-                         absl::StrCat("commit ", OidHex(oid), " cannot be read: ", LastGitError()));
-      }
+      stats_->AddError("corrupt object", absl::StrCat("commit ", OidHex(oid), " cannot be read: ", error));
       return;
     }
-    CommitPtr commit(raw);
+    if (r == PackReader::Result::kOk && type == GIT_OBJECT_COMMIT && ParseCommit(raw, &parsed)) {
+      AddCommit(oid, parsed.author_name, parsed.author_email, parsed.time);
+      node.tree = parsed.tree;
+      node.parents = std::move(parsed.parents);
+    } else {  // loose, or something only libgit2 makes sense of
+      git_commit* raw_commit = nullptr;
+      if (git_commit_lookup(&raw_commit, repo_, &oid) != 0) {
+        unreadable_.insert(oid);
+        if (index_->shallow_ && walked_from_child_.contains(oid)) {
+          stats_->Count("shallow cut commits");  // said once, in Run()
+        } else {
+          stats_->AddError("missing object",
+                           absl::StrCat("commit ", OidHex(oid), " cannot be read: ", LastGitError()));
+        }
+        return;
+      }
+      CommitPtr commit(raw_commit);
+      const git_signature* author = git_commit_author(commit.get());
+      AddCommit(oid, author->name != nullptr ? author->name : "",
+                author->email != nullptr ? author->email : "", git_commit_time(commit.get()));
+      node.tree = *git_commit_tree_id(commit.get());
+      for (unsigned i = 0, n = git_commit_parentcount(commit.get()); i < n; ++i) {
+        node.parents.push_back(*git_commit_parent_id(commit.get(), i));
+      }
+    }
     stats_->Count("commits");
     node_index_.emplace(oid, static_cast<uint32_t>(nodes_.size()));
-    AddCommit(commit.get());
-    Node node;
-    node.tree = *git_commit_tree_id(commit.get());
-    for (unsigned i = 0, n = git_commit_parentcount(commit.get()); i < n; ++i) {
-      const git_oid* pid = git_commit_parent_id(commit.get(), i);
-      node.parents.push_back(*pid);
-      if (walk_parents) {
-        PushCommit(*pid);
-        if (index_->shallow_) walked_from_child_.insert(*pid);
+    if (walk_parents) {
+      for (const git_oid& pid : node.parents) {
+        PushCommit(pid);
+        if (index_->shallow_) walked_from_child_.insert(pid);
       }
     }
     nodes_.push_back(std::move(node));
@@ -275,17 +296,13 @@ class HistoryIndex::Walker {
     return absl::IsNotFound(s) ? "missing object" : "corrupt object";
   }
 
-  uint32_t AddCommit(const git_commit* commit) {
-    const git_signature* author = git_commit_author(commit);
-    const std::string name = author->name != nullptr ? author->name : "";
-    const std::string email = author->email != nullptr ? author->email : "";
+  void AddCommit(const git_oid& oid, const std::string& name, const std::string& email, int64_t time) {
     std::string key = name;
     key.push_back('\0');
     key.append(email);
     auto [it, inserted] = people_.try_emplace(std::move(key), index_->people_.size());
     if (inserted) index_->people_.push_back({name, email});
-    index_->commits_.push_back({*git_commit_id(commit), it->second, git_commit_time(commit)});
-    return static_cast<uint32_t>(index_->commits_.size() - 1);
+    index_->commits_.push_back({oid, it->second, time});
   }
 
   // Records every blob in `tree` (under `*path`) that no tree in `parents` has at the same place.
@@ -405,6 +422,7 @@ class HistoryIndex::Walker {
   ScanStats* stats_;
   HistoryIndex* index_;
   std::shared_ptr<const PackOrder> packs_;
+  PackReader commit_reader_;  // the enumeration's, on the calling thread
   std::vector<git_oid> stack_;
   std::vector<Node> nodes_;  // parallel to index_->commits_
   absl::flat_hash_map<git_oid, uint32_t, OidHash, OidEq> node_index_;
