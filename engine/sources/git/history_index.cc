@@ -51,6 +51,12 @@ class HistoryIndex::Walker {
     }
     Process(0);
     if (options_.all_objects && options_.range.empty()) AddUnreachable();
+    for (const git_oid& id : tagged_blobs_) {
+      if (index_->blob_index_.contains(id)) continue;  // also in some commit: that provenance wins
+      index_->blob_index_.emplace(id, index_->blobs_.size());
+      index_->blobs_.push_back({id, {}, {}});
+      stats_->Count("tagged blobs");
+    }
     return absl::OkStatus();
   }
 
@@ -81,14 +87,24 @@ class HistoryIndex::Walker {
     while ((rc = git_reference_next(&raw_ref, iter.get())) == 0) {
       ReferencePtr ref(raw_ref);
       git_object* obj = nullptr;
-      if (git_reference_peel(&obj, ref.get(), GIT_OBJECT_COMMIT) != 0) {
-        // A tag of a tree or blob, or a ref to a missing object.
-        stats_->AddError("bad ref", absl::StrCat("ref ", git_reference_name(ref.get()),
-                                                 " does not lead to a commit: ", LastGitError()));
+      if (git_reference_peel(&obj, ref.get(), GIT_OBJECT_ANY) != 0) {
+        stats_->AddError("missing object", absl::StrCat("ref ", git_reference_name(ref.get()),
+                                                        " points to an object that cannot be read: ",
+                                                        LastGitError()));
         continue;
       }
       ObjectPtr owned(obj);
-      PushCommit(*git_object_id(obj));
+      switch (git_object_type(obj)) {
+        case GIT_OBJECT_COMMIT:
+          PushCommit(*git_object_id(obj));
+          break;
+        case GIT_OBJECT_BLOB:  // a tag of a file (git.git tags its maintainer's key this way)
+          tagged_blobs_.push_back(*git_object_id(obj));
+          break;
+        default:  // a tag of a tree: no commit introduces anything there; rare enough to only count
+          stats_->Count("refs to trees (not scanned)");
+          break;
+      }
     }
     if (rc != GIT_ITEROVER) {
       stats_->AddError("bad ref", "cannot read refs: " + LastGitError());
@@ -424,6 +440,7 @@ class HistoryIndex::Walker {
   std::shared_ptr<const PackOrder> packs_;
   PackReader commit_reader_;  // the enumeration's, on the calling thread
   std::vector<git_oid> stack_;
+  std::vector<git_oid> tagged_blobs_;  // refs that lead to a blob, not a commit
   std::vector<Node> nodes_;  // parallel to index_->commits_
   absl::flat_hash_map<git_oid, uint32_t, OidHash, OidEq> node_index_;
   OidSet visited_, unreadable_, boundary_, inherited_, seen_trees_, walked_from_child_;

@@ -50,7 +50,8 @@ class HistoryIndex {
   };
   struct Blob {
     git_oid oid;
-    std::vector<Intro> intros;  // sorted by commit time, earliest first; empty if unreachable
+    std::vector<Intro> intros;  // sorted by commit time, earliest first; empty when no commit
+                                // has it (unreachable with --all-objects, or tagged directly)
     // Range mode only: the blobs the introducing commits' parents had at the same paths (the
     // versions this one replaced); used to tell secrets the range added from ones it inherited.
     std::vector<git_oid> replaced;
