@@ -97,6 +97,8 @@ TEST(GitPack, MalformedDeltasAreRejected) {
   EXPECT_FALSE(git::ApplyDelta("hello", std::string("\x05\x02\x03xyz", 6), &out)) << "longer than announced";
   EXPECT_FALSE(git::ApplyDelta("hello", std::string("\x05\x01\x00", 3), &out)) << "reserved opcode";
   EXPECT_FALSE(git::ApplyDelta("hello", std::string("\x05\x03\x05xy", 5), &out)) << "truncated insert";
+  // An absurd announced size (2^63) is refused without trying to allocate it.
+  EXPECT_FALSE(git::ApplyDelta("hello", std::string("\x05\x80\x80\x80\x80\x80\x80\x80\x80\x40\x90\x05", 12), &out));
 }
 
 TEST(GitPack, CorruptPackIsReportedWithTheBlobIdAndTheScanGoesOn) {

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <climits>
 #include <cstring>
 
@@ -42,7 +43,8 @@ bool ApplyDelta(std::string_view base, std::string_view delta, std::string* out)
   if (!DeltaVarint(delta, &pos, &src_size) || !DeltaVarint(delta, &pos, &dst_size)) return false;
   if (src_size != base.size()) return false;
   out->clear();
-  out->reserve(dst_size);
+  // The announced size comes from the file: reserve only what is plausible, let append grow.
+  out->reserve(std::min<uint64_t>(dst_size, 4 * (base.size() + delta.size()) + 4096));
   while (pos < delta.size()) {
     const unsigned char op = static_cast<unsigned char>(delta[pos++]);
     if (op & 0x80) {  // copy from the base
@@ -148,6 +150,12 @@ bool PackReader::ParseHeader(uint32_t pack, uint64_t offset, Header* h, std::str
 bool PackReader::Inflate(uint32_t pack, size_t at, uint64_t size, std::string* out,
                          std::string* error) {
   const Pack& p = maps_[pack];
+  // Deflate expands at most about 1032:1; a larger announced size is a corrupt header, and
+  // allocating it could exhaust memory.
+  if (size > (p.size - at) * 1032 + 64) {
+    *error = absl::StrCat(packs_->pack_path(pack), " at offset ", at, ": implausible object size ", size);
+    return false;
+  }
   out->resize(size);
   inflate_state* st = isal_.get();
   isal_inflate_reset(st);
