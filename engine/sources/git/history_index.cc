@@ -54,7 +54,7 @@ class HistoryIndex::Walker {
     for (const git_oid& id : tagged_blobs_) {
       if (index_->blob_index_.contains(id)) continue;  // also in some commit: that provenance wins
       index_->blob_index_.emplace(id, index_->blobs_.size());
-      index_->blobs_.push_back({id, {}, {}});
+      index_->blobs_.push_back({id, {}});
       stats_->Count("tagged blobs");
     }
     return absl::OkStatus();
@@ -72,7 +72,6 @@ class HistoryIndex::Walker {
     git_oid blob;
     uint32_t commit;
     std::string path;
-    std::vector<git_oid> replaced;
   };
 
   // Pushes every ref's commit (branches, tags, remotes, notes, stash) and HEAD.
@@ -225,20 +224,29 @@ class HistoryIndex::Walker {
     }
   }
 
-  // Every blob in the full tree of a commit outside the range: content the range inherited.
+  // Every blob in the full tree of a commit outside the range (content the range inherited), and
+  // by path, for RangeFilter to tell secrets the range added from ones it inherited.
   void CollectInherited(const git_oid& commit_id, const git_oid& tree_id) {
     if (!boundary_.insert(commit_id).second) return;
-    std::vector<git_oid> todo = {tree_id};
+    std::vector<std::pair<git_oid, std::string>> todo = {{tree_id, ""}};
     while (!todo.empty()) {
-      git_oid id = todo.back();
+      auto [id, prefix] = std::move(todo.back());
       todo.pop_back();
-      if (!seen_trees_.insert(id).second) continue;
+      // The same tree at the same place in another boundary commit adds nothing new.
+      if (!seen_trees_.insert(prefix + '\0' + std::string(reinterpret_cast<const char*>(id.id), GIT_OID_RAWSZ)).second) {
+        continue;
+      }
       auto t = LookupTree(repo_, id);
       if (!t.ok()) continue;  // reported when the comparison reads it
       for (size_t i = 0, n = git_tree_entrycount(t->get()); i < n; ++i) {
         const git_tree_entry* e = git_tree_entry_byindex(t->get(), i);
-        if (git_tree_entry_type(e) == GIT_OBJECT_BLOB) inherited_.insert(*git_tree_entry_id(e));
-        else if (git_tree_entry_type(e) == GIT_OBJECT_TREE) todo.push_back(*git_tree_entry_id(e));
+        std::string path = prefix + git_tree_entry_name(e);
+        if (git_tree_entry_type(e) == GIT_OBJECT_BLOB) {
+          inherited_.insert(*git_tree_entry_id(e));
+          index_->boundary_blobs_[path].push_back(*git_tree_entry_id(e));
+        } else if (git_tree_entry_type(e) == GIT_OBJECT_TREE) {
+          todo.emplace_back(*git_tree_entry_id(e), path + "/");
+        }
       }
     }
   }
@@ -280,7 +288,7 @@ class HistoryIndex::Walker {
     }
     for (std::thread& w : workers) w.join();
     for (std::vector<Record>& slice : slices) {
-      for (Record& r : slice) RecordBlob(r.blob, r.path, r.commit, std::move(r.replaced));
+      for (const Record& r : slice) RecordBlob(r.blob, r.path, r.commit);
     }
   }
 
@@ -334,7 +342,7 @@ class HistoryIndex::Walker {
     for (const TreeEntry& e : tree.entries) {
       if (!e.is_blob && !e.is_tree) continue;  // submodule commits
       bool unchanged = false;
-      std::vector<git_oid> parent_subtrees, replaced;
+      std::vector<git_oid> parent_subtrees;
       for (size_t k = 0; k < parents.size(); ++k) {
         const std::vector<TreeEntry>& pe = parents[k]->entries;
         size_t& c = cursors[k];
@@ -345,16 +353,12 @@ class HistoryIndex::Walker {
           unchanged = true;
           break;
         }
-        if (e.is_tree) {
-          parent_subtrees.push_back(match.id);
-        } else if (!options_.range.empty() && match.is_blob) {
-          replaced.push_back(match.id);
-        }
+        if (e.is_tree) parent_subtrees.push_back(match.id);
       }
       if (unchanged) continue;
       path->append(e.name);
       if (e.is_blob) {
-        out->push_back({e.id, commit_idx, *path, std::move(replaced)});
+        out->push_back({e.id, commit_idx, *path});
       } else {
         auto sub = trees.Get(e.id);
         if (!sub.ok()) {
@@ -375,16 +379,19 @@ class HistoryIndex::Walker {
     }
   }
 
-  void RecordBlob(const git_oid& oid, const std::string& path, uint32_t commit_idx,
-                  std::vector<git_oid> replaced) {
-    if (!options_.range.empty() && inherited_.contains(oid)) return;  // old content, moved or copied
+  void RecordBlob(const git_oid& oid, const std::string& path, uint32_t commit_idx) {
+    if (!options_.range.empty() && inherited_.contains(oid)) {
+      // Old content the range moved or copied to `path`: not new, and what later edits at that
+      // path should be compared with (a rename, then an edit, must not make old secrets new).
+      index_->boundary_blobs_[path].push_back(oid);
+      return;
+    }
     auto [pit, new_path] = paths_.try_emplace(path, index_->paths_.size());
     if (new_path) index_->paths_.push_back(path);
     auto [bit, new_blob] = index_->blob_index_.try_emplace(oid, index_->blobs_.size());
-    if (new_blob) index_->blobs_.push_back({oid, {}, {}});
+    if (new_blob) index_->blobs_.push_back({oid, {}});
     Blob& blob = index_->blobs_[bit->second];
     blob.intros.push_back({commit_idx, pit->second});
-    for (const git_oid& r : replaced) blob.replaced.push_back(r);
   }
 
   // --all-objects: walks dangling commits like ref tips, then indexes blobs nothing reaches.
@@ -428,7 +435,7 @@ class HistoryIndex::Walker {
     for (const git_oid& id : loose_blobs) {
       if (index_->blob_index_.contains(id)) continue;
       index_->blob_index_.emplace(id, index_->blobs_.size());
-      index_->blobs_.push_back({id, {}, {}});
+      index_->blobs_.push_back({id, {}});
       stats_->Count("unreachable blobs");
     }
   }
@@ -443,7 +450,8 @@ class HistoryIndex::Walker {
   std::vector<git_oid> tagged_blobs_;  // refs that lead to a blob, not a commit
   std::vector<Node> nodes_;  // parallel to index_->commits_
   absl::flat_hash_map<git_oid, uint32_t, OidHash, OidEq> node_index_;
-  OidSet visited_, unreadable_, boundary_, inherited_, seen_trees_, walked_from_child_;
+  OidSet visited_, unreadable_, boundary_, inherited_, walked_from_child_;
+  absl::flat_hash_set<std::string> seen_trees_;  // path + tree id, in boundary commits
   absl::flat_hash_map<std::string, uint32_t> people_, paths_;
 };
 
@@ -458,9 +466,6 @@ absl::StatusOr<HistoryIndex> HistoryIndex::Build(git_repository* repo, const His
     std::stable_sort(b.intros.begin(), b.intros.end(), [&](const Intro& x, const Intro& y) {
       return index.commits_[x.commit].time < index.commits_[y.commit].time;
     });
-    std::sort(b.replaced.begin(), b.replaced.end(),
-              [](const git_oid& x, const git_oid& y) { return git_oid_cmp(&x, &y) < 0; });
-    b.replaced.erase(std::unique(b.replaced.begin(), b.replaced.end(), OidEq()), b.replaced.end());
   }
   stats->Count("blobs", index.blobs_.size());
   return index;

@@ -52,9 +52,6 @@ class HistoryIndex {
     git_oid oid;
     std::vector<Intro> intros;  // sorted by commit time, earliest first; empty when no commit
                                 // has it (unreachable with --all-objects, or tagged directly)
-    // Range mode only: the blobs the introducing commits' parents had at the same paths (the
-    // versions this one replaced); used to tell secrets the range added from ones it inherited.
-    std::vector<git_oid> replaced;
   };
 
   // Walks `repo`. Problems with single objects (missing, corrupt) are recorded in *stats and the
@@ -70,6 +67,11 @@ class HistoryIndex {
   const std::vector<Person>& people() const { return people_; }
   const std::vector<std::string>& paths() const { return paths_; }
   bool shallow() const { return shallow_; }
+  // Range mode: the blobs at each path in the commits just outside the range (the range's base),
+  // plus base content the range moved or copied to a path.
+  const absl::flat_hash_map<std::string, std::vector<git_oid>>& boundary_blobs() const {
+    return boundary_blobs_;
+  }
   // Index into blobs() of a blob id, or -1.
   int64_t FindBlob(const git_oid& oid) const;
 
@@ -84,6 +86,7 @@ class HistoryIndex {
   std::vector<Person> people_;
   std::vector<std::string> paths_;
   absl::flat_hash_map<git_oid, uint32_t, OidHash, OidEq> blob_index_;
+  absl::flat_hash_map<std::string, std::vector<git_oid>> boundary_blobs_;
   bool shallow_ = false;
 };
 

@@ -7,11 +7,7 @@
 namespace keysweep::git {
 
 RangeFilter::RangeFilter(std::string repo_path, const HistoryIndex& index)
-    : repo_path_(std::move(repo_path)) {
-  for (const HistoryIndex::Blob& b : index.blobs()) {
-    if (!b.replaced.empty()) replaced_.emplace(OidHex(b.oid), b.replaced);
-  }
-}
+    : repo_path_(std::move(repo_path)), base_(index.boundary_blobs()) {}
 
 const std::string* RangeFilter::Content(const git_oid& id) {
   auto it = contents_.find(id);
@@ -33,11 +29,13 @@ const std::string* RangeFilter::Content(const git_oid& id) {
 
 bool RangeFilter::IsNew(const Occurrence& occ, std::string_view secret) {
   if (occ.prov == nullptr || occ.prov->kind != Provenance::Kind::kGitBlob) return true;
-  auto it = replaced_.find(occ.prov->blob_id);
-  if (it == replaced_.end()) return true;  // a new file: nothing was replaced
-  for (const git_oid& old : it->second) {
-    const std::string* content = Content(old);
-    if (content != nullptr && content->find(secret) != std::string::npos) return false;
+  for (const GitIntroduction& g : occ.prov->introductions) {
+    auto it = base_.find(g.path);
+    if (it == base_.end()) continue;  // a new file
+    for (const git_oid& old : it->second) {
+      const std::string* content = Content(old);
+      if (content != nullptr && content->find(secret) != std::string::npos) return false;
+    }
   }
   return true;
 }
