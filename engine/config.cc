@@ -28,7 +28,9 @@ absl::Status StringArray(const View& n, const std::string& path,
   return absl::OkStatus();
 }
 
-bool ParseSizeText(const std::string& s, uint64_t* out) {
+}  // namespace
+
+bool ParseByteSize(const std::string& s, uint64_t* out) {
   if (s.empty()) return false;
   uint64_t mult = 1;
   std::string num = s;
@@ -43,6 +45,8 @@ bool ParseSizeText(const std::string& s, uint64_t* out) {
   *out = v * mult;
   return true;
 }
+
+namespace {
 
 struct Pcre2CodeDeleter { void operator()(pcre2_code* c) const { pcre2_code_free(c); } };
 using Regex = std::shared_ptr<pcre2_code>;
@@ -116,7 +120,7 @@ absl::StatusOr<Config> ParseConfig(std::string_view text, const std::string& pat
     if (auto b = view["baseline"].value<std::string>()) c.baseline = *b;
     if (auto m = view["max_file_size"].value<std::string>()) {
       uint64_t v = 0;
-      if (!ParseSizeText(*m, &v)) return absl::InvalidArgumentError(Cat(path, ": [scan] max_file_size: bad size '", *m, "'"));
+      if (!ParseByteSize(*m, &v)) return absl::InvalidArgumentError(Cat(path, ": [scan] max_file_size: bad size '", *m, "'"));
       c.max_file_size = v;
     } else if (auto mi = view["max_file_size"].value<int64_t>()) {
       c.max_file_size = static_cast<uint64_t>(*mi);

@@ -66,6 +66,9 @@ class ConfigAllowlist {
   bool empty_ = true;
 };
 
+// "10M", "512k", "2G" or a plain byte count.
+bool ParseByteSize(const std::string& text, uint64_t* bytes);
+
 // Glob match: '*' and '?' match any characters including '/', "**" likewise; a pattern matches a path
 // if it matches the whole path (without a leading "./") or any part of it that starts after a '/'.
 bool GlobMatchPath(std::string_view pattern, std::string_view path);

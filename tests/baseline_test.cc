@@ -10,16 +10,8 @@ namespace {
 using testing::RunKeysweep;
 using testing::TempDir;
 
-constexpr char kRule[] = R"(
-provider = "Acme"
-[[rule]]
-id = "acme-token"
-name = "Acme token"
-category = "saas"
-pattern = '''\b(acme_[A-Za-z0-9]{24})\b'''
-references = ["https://acme.example/docs"]
-)";
-constexpr char kOld[] = "acme_Zq3Lm9Xw2Rt7Yp4Kd8Vn1Bc6";
+constexpr const char* kRule = testing::kAcmeRuleToml;
+constexpr const char* kOld = testing::kAcmeSecret;
 constexpr char kNew[] = "acme_Nn3Lm9Xw2Rt7Yp4Kd8Vn1Bc6";
 
 struct Repo {

@@ -11,24 +11,8 @@ using testing::RunKeysweep;
 using testing::TempDir;
 
 // A rule file of our own, so these tests do not depend on the built-in rule set.
-constexpr char kRule[] = R"(
-provider = "Acme"
-[[rule]]
-id = "acme-token"
-name = "Acme token"
-category = "saas"
-confidence = "high"
-pattern = '''\b(acme_[A-Za-z0-9]{24})\b'''
-references = ["https://acme.example/docs"]
-negative = ['acme_short', 'acme_0000']
-  [[rule.positive]]
-  text = 'x = acme_Zq3Lm9Xw2Rt7Yp4Kd8Vn1Bc6'
-  secret = 'acme_Zq3Lm9Xw2Rt7Yp4Kd8Vn1Bc6'
-  [[rule.positive]]
-  text = 'acme_Pq3Lm9Xw2Rt7Yp4Kd8Vn1Bc6'
-  secret = 'acme_Pq3Lm9Xw2Rt7Yp4Kd8Vn1Bc6'
-)";
-constexpr char kSecret[] = "acme_Zq3Lm9Xw2Rt7Yp4Kd8Vn1Bc6";
+constexpr const char* kRule = testing::kAcmeRuleToml;
+constexpr const char* kSecret = testing::kAcmeSecret;
 
 struct Tree {
   TempDir dir;

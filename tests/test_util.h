@@ -33,6 +33,27 @@ struct RunResult {
 RunResult RunKeysweep(const std::vector<std::string>& args, const std::string& stdin_text = "",
                       const std::string& cwd = "");
 
+// A rule file with one rule of our own ("acme-token"), so CLI tests do not depend on the built-in
+// rule set, and a secret it finds.
+inline constexpr char kAcmeRuleToml[] = R"(
+provider = "Acme"
+[[rule]]
+id = "acme-token"
+name = "Acme token"
+category = "saas"
+confidence = "high"
+pattern = '''\b(acme_[A-Za-z0-9]{24})\b'''
+references = ["https://acme.example/docs"]
+negative = ['acme_short', 'acme_0000']
+  [[rule.positive]]
+  text = 'x = acme_Zq3Lm9Xw2Rt7Yp4Kd8Vn1Bc6'
+  secret = 'acme_Zq3Lm9Xw2Rt7Yp4Kd8Vn1Bc6'
+  [[rule.positive]]
+  text = 'acme_Pq3Lm9Xw2Rt7Yp4Kd8Vn1Bc6'
+  secret = 'acme_Pq3Lm9Xw2Rt7Yp4Kd8Vn1Bc6'
+)";
+inline constexpr char kAcmeSecret[] = "acme_Zq3Lm9Xw2Rt7Yp4Kd8Vn1Bc6";
+
 // Parses rules from TOML text; fails the test (and returns empty) on error.
 std::vector<Rule> RulesFromToml(const std::string& toml);
 

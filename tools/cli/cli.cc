@@ -49,22 +49,6 @@ bool ParseScanFlagValue(Args& a, ScanFlags* f);
 
 namespace {
 
-bool ParseSize(const std::string& s, uint64_t* out) {
-  if (s.empty()) return false;
-  uint64_t mult = 1;
-  std::string num = s;
-  switch (s.back()) {
-    case 'k': case 'K': mult = 1ull << 10; num.pop_back(); break;
-    case 'm': case 'M': mult = 1ull << 20; num.pop_back(); break;
-    case 'g': case 'G': mult = 1ull << 30; num.pop_back(); break;
-    default: break;
-  }
-  uint64_t v = 0;
-  if (!absl::SimpleAtoi(num, &v)) return false;
-  *out = v * mult;
-  return true;
-}
-
 void SplitIds(const std::string& v, std::vector<std::string>* out) {
   for (absl::string_view id : absl::StrSplit(v, ',', absl::SkipEmpty())) out->emplace_back(id);
 }
@@ -110,7 +94,7 @@ bool ParseScanFlagValue(Args& a, ScanFlags* f) {
     return true;
   }
   if (a.Value("--max-file-size", &v)) {
-    if (!ParseSize(v, &f->max_file_size)) a.set_error("--max-file-size needs a size such as 10M");
+    if (!ParseByteSize(v, &f->max_file_size)) a.set_error("--max-file-size needs a size such as 10M");
     return true;
   }
   if (a.Flag("--include-binary")) { f->include_binary = true; return true; }
