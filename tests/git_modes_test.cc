@@ -161,6 +161,19 @@ TEST(GitRangeEdges, RenameThenEditKeepsOldSecretsOld) {
   EXPECT_EQ(KeptSecrets(repo, base + "..HEAD"), std::vector<std::string>{kAwsKey2});
 }
 
+TEST(GitRangeEdges, EditRenameEditKeepsOldSecretsOld) {
+  TempGitRepo repo;
+  repo.Write("old.env", std::string("OLD=") + kAwsKey + "\n");
+  const std::string base = repo.Commit("base", 1600000000);
+  repo.Write("old.env", std::string("OLD=") + kAwsKey + "\nX=1\n");
+  repo.Commit("edit in the range", 1600000100);
+  repo.Git("mv old.env new.env");
+  repo.Commit("rename the edited file", 1600000200);
+  repo.Write("new.env", std::string("OLD=") + kAwsKey + "\nX=1\nNEW=" + kStripeKey + "\n");
+  repo.Commit("edit at the new path", 1600000300);
+  EXPECT_EQ(KeptSecrets(repo, base + "..HEAD"), std::vector<std::string>{kStripeKey});
+}
+
 TEST_F(GitRange, RangeEndingBeforeAChangeExcludesIt) {
   ScanStats stats;
   auto src = Open(c2_ + ".." + c3_, &stats);

@@ -54,7 +54,7 @@ class HistoryIndex::Walker {
     for (const git_oid& id : tagged_blobs_) {
       if (index_->blob_index_.contains(id)) continue;  // also in some commit: that provenance wins
       index_->blob_index_.emplace(id, index_->blobs_.size());
-      index_->blobs_.push_back({id, {}});
+      index_->blobs_.push_back({id, {}, {}});
       stats_->Count("tagged blobs");
     }
     return absl::OkStatus();
@@ -72,6 +72,7 @@ class HistoryIndex::Walker {
     git_oid blob;
     uint32_t commit;
     std::string path;
+    std::vector<git_oid> predecessors;  // range mode: the parents' versions at the same path
   };
 
   // Pushes every ref's commit (branches, tags, remotes, notes, stash) and HEAD.
@@ -288,7 +289,7 @@ class HistoryIndex::Walker {
     }
     for (std::thread& w : workers) w.join();
     for (std::vector<Record>& slice : slices) {
-      for (const Record& r : slice) RecordBlob(r.blob, r.path, r.commit);
+      for (Record& r : slice) RecordBlob(r.blob, r.path, r.commit, std::move(r.predecessors));
     }
   }
 
@@ -342,7 +343,7 @@ class HistoryIndex::Walker {
     for (const TreeEntry& e : tree.entries) {
       if (!e.is_blob && !e.is_tree) continue;  // submodule commits
       bool unchanged = false;
-      std::vector<git_oid> parent_subtrees;
+      std::vector<git_oid> parent_subtrees, predecessors;
       for (size_t k = 0; k < parents.size(); ++k) {
         const std::vector<TreeEntry>& pe = parents[k]->entries;
         size_t& c = cursors[k];
@@ -353,12 +354,16 @@ class HistoryIndex::Walker {
           unchanged = true;
           break;
         }
-        if (e.is_tree) parent_subtrees.push_back(match.id);
+        if (e.is_tree) {
+          parent_subtrees.push_back(match.id);
+        } else if (!options_.range.empty() && match.is_blob) {
+          predecessors.push_back(match.id);
+        }
       }
       if (unchanged) continue;
       path->append(e.name);
       if (e.is_blob) {
-        out->push_back({e.id, commit_idx, *path});
+        out->push_back({e.id, commit_idx, *path, std::move(predecessors)});
       } else {
         auto sub = trees.Get(e.id);
         if (!sub.ok()) {
@@ -379,7 +384,8 @@ class HistoryIndex::Walker {
     }
   }
 
-  void RecordBlob(const git_oid& oid, const std::string& path, uint32_t commit_idx) {
+  void RecordBlob(const git_oid& oid, const std::string& path, uint32_t commit_idx,
+                  std::vector<git_oid> predecessors) {
     if (!options_.range.empty() && inherited_.contains(oid)) {
       // Old content the range moved or copied to `path`: not new, and what later edits at that
       // path should be compared with (a rename, then an edit, must not make old secrets new).
@@ -389,9 +395,10 @@ class HistoryIndex::Walker {
     auto [pit, new_path] = paths_.try_emplace(path, index_->paths_.size());
     if (new_path) index_->paths_.push_back(path);
     auto [bit, new_blob] = index_->blob_index_.try_emplace(oid, index_->blobs_.size());
-    if (new_blob) index_->blobs_.push_back({oid, {}});
+    if (new_blob) index_->blobs_.push_back({oid, {}, {}});
     Blob& blob = index_->blobs_[bit->second];
     blob.intros.push_back({commit_idx, pit->second});
+    for (const git_oid& p : predecessors) blob.predecessors.push_back(p);
   }
 
   // --all-objects: walks dangling commits like ref tips, then indexes blobs nothing reaches.
@@ -435,7 +442,7 @@ class HistoryIndex::Walker {
     for (const git_oid& id : loose_blobs) {
       if (index_->blob_index_.contains(id)) continue;
       index_->blob_index_.emplace(id, index_->blobs_.size());
-      index_->blobs_.push_back({id, {}});
+      index_->blobs_.push_back({id, {}, {}});
       stats_->Count("unreachable blobs");
     }
   }
@@ -466,6 +473,10 @@ absl::StatusOr<HistoryIndex> HistoryIndex::Build(git_repository* repo, const His
     std::stable_sort(b.intros.begin(), b.intros.end(), [&](const Intro& x, const Intro& y) {
       return index.commits_[x.commit].time < index.commits_[y.commit].time;
     });
+    std::sort(b.predecessors.begin(), b.predecessors.end(),
+              [](const git_oid& x, const git_oid& y) { return git_oid_cmp(&x, &y) < 0; });
+    b.predecessors.erase(std::unique(b.predecessors.begin(), b.predecessors.end(), OidEq()),
+                         b.predecessors.end());
   }
   stats->Count("blobs", index.blobs_.size());
   return index;

@@ -52,6 +52,8 @@ class HistoryIndex {
     git_oid oid;
     std::vector<Intro> intros;  // sorted by commit time, earliest first; empty when no commit
                                 // has it (unreachable with --all-objects, or tagged directly)
+    // Range mode: the versions the introducing commits' parents had at the same paths.
+    std::vector<git_oid> predecessors;
   };
 
   // Walks `repo`. Problems with single objects (missing, corrupt) are recorded in *stats and the

@@ -7,7 +7,13 @@
 namespace keysweep::git {
 
 RangeFilter::RangeFilter(std::string repo_path, const HistoryIndex& index)
-    : repo_path_(std::move(repo_path)), base_(index.boundary_blobs()) {}
+    : repo_path_(std::move(repo_path)), base_(index.boundary_blobs()) {
+  for (const HistoryIndex::Blob& b : index.blobs()) {
+    RangeBlob& r = range_blobs_[b.oid];
+    for (const HistoryIndex::Intro& in : b.intros) r.paths.push_back(index.paths()[in.path]);
+    r.predecessors = b.predecessors;
+  }
+}
 
 const std::string* RangeFilter::Content(const git_oid& id) {
   auto it = contents_.find(id);
@@ -27,17 +33,39 @@ const std::string* RangeFilter::Content(const git_oid& id) {
   return p;
 }
 
-bool RangeFilter::IsNew(const Occurrence& occ, std::string_view secret) {
-  if (occ.prov == nullptr || occ.prov->kind != Provenance::Kind::kGitBlob) return true;
-  for (const GitIntroduction& g : occ.prov->introductions) {
-    auto it = base_.find(g.path);
-    if (it == base_.end()) continue;  // a new file
-    for (const git_oid& old : it->second) {
-      const std::string* content = Content(old);
-      if (content != nullptr && content->find(secret) != std::string::npos) return false;
+bool RangeFilter::IsOld(const git_oid& blob, std::string_view secret, int depth) {
+  auto it = range_blobs_.find(blob);
+  if (it == range_blobs_.end()) return true;  // content from before the range
+  std::string key(reinterpret_cast<const char*>(blob.id), GIT_OID_RAWSZ);
+  key.append(secret);
+  if (auto m = old_.find(key); m != old_.end()) return m->second;
+  old_[key] = false;  // guards against cycles while this blob is being decided
+  bool old = false;
+  for (const std::string& path : it->second.paths) {
+    auto b = base_.find(path);
+    if (b == base_.end()) continue;  // a new file at that path
+    for (const git_oid& base_blob : b->second) {
+      const std::string* content = Content(base_blob);
+      if (content != nullptr && content->find(secret) != std::string::npos) old = true;
     }
   }
-  return true;
+  // Long histories inside one range stay cheap: the memo visits each version once per secret.
+  for (size_t i = 0; !old && depth < 100000 && i < it->second.predecessors.size(); ++i) {
+    const git_oid& pred = it->second.predecessors[i];
+    const std::string* content = Content(pred);
+    if (content != nullptr && content->find(secret) != std::string::npos) {
+      old = IsOld(pred, secret, depth + 1);
+    }
+  }
+  old_[key] = old;
+  return old;
+}
+
+bool RangeFilter::IsNew(const Occurrence& occ, std::string_view secret) {
+  if (occ.prov == nullptr || occ.prov->kind != Provenance::Kind::kGitBlob) return true;
+  git_oid id;
+  if (git_oid_fromstr(&id, occ.prov->blob_id.c_str()) != 0) return true;
+  return !IsOld(id, secret, 0);
 }
 
 void RangeFilter::Apply(FindingSet* findings) {
