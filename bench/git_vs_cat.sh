@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # keysweep git vs `git cat-file --batch-all-objects --batch --unordered` on the same synthetic
 # history (corpus/gen_git_history.py), in one run, interleaved (A B A B ...). Reports medians, the
-# ratio to cat-file, blobs/s and MB/s of blob content, peak RSS, and recall against the planted
-# secrets (each must be found, with its planting commit among the finding's commits).
-# Never fails on timing; exits 1 only when a planted secret is missed or the setup fails.
+# ratio to cat-file, blobs/s and MB/s of blob content, peak RSS, recall against the planted secrets
+# (each must be found, with its planting commit among the finding's commits), and CI mode
+# (--since-commit must report exactly the secrets planted in the range).
+# Never fails on timing; exits 1 only when a planted secret is missed (or CI mode is wrong) or the
+# setup fails.
 #   bench/git_vs_cat.sh [--commits N] [--files N] [--runs N] [--threads N] [--quick] [--bin PATH]
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -142,6 +144,30 @@ PY
 )
 read -r planted missed wrong <<< "$recall"
 
+# CI mode: --since-commit over the last N first-parent commits must report exactly the secrets
+# planted by commits in that range (no old ones, none missed).
+ci_rows=()
+ci_bad=0
+for n in 100 1000 $((n_commits / 2)); do
+  git -C "$repo" rev-parse -q --verify "HEAD~$n" > /dev/null || continue
+  git -C "$repo" rev-list "HEAD~$n..HEAD" > "$work/range_commits.txt"
+  read -r w c < <(time_cmd "$bin" git -q --threads "$threads" --rules "$rules" --format jsonl --no-redact \
+    -o "$work/git_range.jsonl" --since-commit "HEAD~$n" "$repo")
+  read -r ci_commits ci_expected ci_missing ci_extra < <(python3 - "$corpus/labels.jsonl" "$work/git_range.jsonl" \
+    "$work/range_commits.txt" <<'PY'
+import json, sys
+in_range = set(open(sys.argv[3]).read().split())
+planted = {l["secret"] for l in map(json.loads, open(sys.argv[1])) if l["commit"] in in_range}
+labelled = {json.loads(l)["secret"] for l in open(sys.argv[1])}
+got = {json.loads(l)["secret"] for l in open(sys.argv[2])} & labelled
+print(len(in_range), len(planted), len(planted - got), len(got - planted))
+PY
+  )
+  ci_rows+=("$(printf '| --since-commit HEAD~%s (%s commits) | %s s | %s planted: %s missed, %s old ones reported |' \
+    "$n" "$ci_commits" "$w" "$ci_expected" "$ci_missing" "$ci_extra")")
+  ((ci_missing == 0 && ci_extra == 0)) || ci_bad=1
+done
+
 printf '\n## keysweep git vs git cat-file (%s commits, %s blobs, %s MB of blob content, %s MB packed; %s threads, %s runs, median)\n\n' \
   "$n_commits" "$blobs" "$((blob_bytes / 1000000))" "$pack_mb" "$threads" "$runs"
 printf '| measure | keysweep git | cat-file --batch-all-objects | ratio |\n|---|---|---|---|\n'
@@ -151,7 +177,9 @@ printf '| blob content | %.0f MB/s | %.0f MB/s | |\n' "$mbps" "$cat_mbps"
 printf '| blobs | %.0f blobs/s | | |\n' "$blobs_s"
 printf '| peak RSS | %s MB | %s MB | |\n' "$((rss_kb / 1024))" "$((cat_rss_kb / 1024))"
 printf '| planted secrets found | %s of %s (%s with wrong provenance) | | |\n' "$((planted - missed))" "$planted" "$wrong"
+printf '\n| CI mode | wall time | result |\n|---|---|---|\n'
+printf '%s\n' "${ci_rows[@]}"
 printf '\nruns, wall (s): keysweep %s; cat-file %s\n' "${ks_t[*]}" "${cat_t[*]}"
 printf 'runs, CPU (s): keysweep %s; cat-file %s\n' "${ks_cpu[*]}" "${cat_cpu[*]}"
 printf 'load average at the end: %s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
-((missed == 0 && wrong == 0)) || exit 1
+((missed == 0 && wrong == 0 && ci_bad == 0)) || exit 1
