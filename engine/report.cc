@@ -2,6 +2,7 @@
 #include "engine/report.h"
 
 #include <ctime>
+#include <optional>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -64,6 +65,17 @@ void AppendOccurrenceJson(std::string* out, const Occurrence& o) {
   Append(out, ",\"line\":", o.line, ",\"column\":", o.column, ",\"offset\":", o.offset, "}");
 }
 
+// The earliest commit time among the finding's git occurrences: how long the secret has been exposed.
+std::optional<int64_t> FirstSeen(const Finding& f) {
+  std::optional<int64_t> first;
+  for (const Occurrence& o : f.occurrences) {
+    for (const GitIntroduction& g : o.prov->introductions) {
+      if (!first || g.time < *first) first = g.time;
+    }
+  }
+  return first;
+}
+
 void AppendFindingJson(std::string* out, const Finding& f, const Rule& r, const ReportOptions& o) {
   Append(out, "{\"rule_id\":", JsonString(r.id), ",\"rule_name\":", JsonString(r.name),
                   ",\"provider\":", JsonString(r.provider), ",\"category\":", JsonString(r.category),
@@ -71,7 +83,9 @@ void AppendFindingJson(std::string* out, const Finding& f, const Rule& r, const 
                   "\",\"secret\":", JsonString(SecretText(f, o)), ",\"redacted\":", o.redact ? "true" : "false",
                   ",\"secret_length\":", f.secret.size(),
                   absl::StrFormat(",\"entropy\":%.3f", ShannonEntropy(f.secret)),
-                  ",\"occurrence_count\":", f.occurrence_count, ",\"occurrences\":[");
+                  ",\"occurrence_count\":", f.occurrence_count);
+  if (auto first = FirstSeen(f)) Append(out, ",\"first_seen\":", JsonString(IsoTime(*first)));
+  out->append(",\"occurrences\":[");
   const size_t n = std::min(f.occurrences.size(), o.max_occurrences);
   for (size_t i = 0; i < n; ++i) {
     if (i) out->push_back(',');
@@ -160,6 +174,7 @@ std::string FormatText(const std::vector<const Finding*>& findings, const std::v
                     ConfidenceName(r.confidence), " confidence]", reset, "\n");
     Append(&out, "  secret:      ", red, SecretText(*f, o), reset, " (", f->secret.size(), " chars)\n");
     Append(&out, "  fingerprint: ", f->fingerprint.substr(0, 16), "\n");
+    if (auto first = FirstSeen(*f)) Append(&out, "  first seen:  ", IsoTime(*first), "\n");
     Append(&out, "  found ", f->occurrence_count, f->occurrence_count == 1 ? " time" : " times", ":\n");
     const size_t n = std::min(f->occurrences.size(), o.max_occurrences);
     for (size_t i = 0; i < n; ++i) Append(&out, "    ", Location(f->occurrences[i]), "\n");

@@ -98,7 +98,7 @@ bool StagedSource::Next(Chunk* chunk) {
   while (next_ < entries_.size()) {
     const Entry& e = entries_[next_++];
     const std::string what = absl::StrCat("staged ", e.path, " (blob ", OidHex(e.oid), ")");
-    BlobRead r = ReadBlob(odb_.get(), e.oid, options_.max_file_size);
+    BlobRead r = ReadBlob(odb_.get(), nullptr, e.oid, options_.max_file_size);
     if (r.status == BlobRead::Status::kTooLarge) {
       stats_->AddSkip("too large", absl::StrCat(what, ": ", r.size, " bytes"));
       continue;
