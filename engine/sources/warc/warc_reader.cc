@@ -310,10 +310,13 @@ bool WarcFileReader::StartRecord() {
     prov_ = std::move(prov);
 
     bool http = StartsWith(ctype, "application/http");
+    skip_reason_ = "warc " + prov_->record_type + " record";
     if (type == "response" || type == "request") {
       scanning_ = http || options_.include_binary || !IsBinaryContentType(ctype);
+      if (!scanning_) skip_reason_ = "warc binary " + type + " record";
     } else if (type == "resource" || type == "conversion") {
       scanning_ = options_.include_binary || !IsBinaryContentType(ctype);
+      if (!scanning_) skip_reason_ = "warc binary " + type + " record";
     } else if (type == "metadata") {
       // WAT JSON and other text; not the crawler's own warc-fields bookkeeping (fetch times,
       // detected charsets), which is a third of Common Crawl's records and never holds a secret.
@@ -426,7 +429,7 @@ void WarcFileReader::EndRecord(bool whole) {
       Count("warc records scanned");
     } else {
       Count("warc records skipped");
-      stats_->AddSkip("warc " + prov_->record_type + " record", where);
+      stats_->AddSkip(skip_reason_, where);
     }
   } else {
     Count("warc records broken");

@@ -89,6 +89,7 @@ class WarcFileReader : public ChunkSource {
   uint64_t block_size_ = 0;
   uint64_t discontinuities_at_start_ = 0;
   bool scanning_ = false;
+  std::string skip_reason_;  // for ScanStats::AddSkip when !scanning_
   std::unique_ptr<HttpBlockDecoder> http_;
   StreamChunker chunker_;
   bool chunker_begun_ = false;
