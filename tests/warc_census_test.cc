@@ -103,5 +103,30 @@ TEST(WarcCensus, CommonCrawlRecordProvenance) {
   EXPECT_FALSE(p.warc_date.empty());
 }
 
+TEST(WarcCensus, WatJsonAndWetTextAreScanned) {
+  Drained wat = Drain((DataDir() / "cc-whirlwind.warc.wat.gz").string());
+  ASSERT_EQ(wat.chunks.size(), 1u);
+  EXPECT_EQ(wat.chunks[0].prov->record_type, "metadata");
+  EXPECT_EQ(wat.chunks[0].data.substr(0, 1), "{");
+  Drained wet = Drain((DataDir() / "cc-whirlwind.warc.wet.gz").string());
+  ASSERT_EQ(wet.chunks.size(), 1u);
+  EXPECT_EQ(wet.chunks[0].prov->record_type, "conversion");
+  EXPECT_FALSE(wet.chunks[0].prov->target_uri.empty());
+  // WET offsets point at the record's gzip member: the second one, after warcinfo.
+  EXPECT_GT(wet.chunks[0].prov->record_offset, 0u);
+}
+
+TEST(WarcCensus, ChunkedSampleIsDechunked) {
+  Drained d = Drain((DataDir() / "warcio-example-iana.org-chunked.warc").string());
+  std::string body;
+  for (const Chunk& c : d.chunks)
+    if (c.prov->record_type == "response") body = c.data;
+  EXPECT_NE(body.find("<!doctype html>"), std::string::npos);
+  // No chunk-size line is left between header and body.
+  size_t head_end = body.find("\r\n\r\n");
+  ASSERT_NE(head_end, std::string::npos);
+  EXPECT_EQ(body.substr(head_end + 4, 15), "<!doctype html>");
+}
+
 }  // namespace
 }  // namespace keysweep::warc
