@@ -225,10 +225,15 @@ TEST(WarcMalformed, RandomDamageNeverCrashesOrHangs) {
     plain += Record(i % 2 ? "request" : "response",
                     HttpResponse("body " + std::to_string(i) + std::string(i * 37, 'z'),
                                  i % 3 ? "" : "Transfer-Encoding: chunked\r\n"));
-  std::string gz;
-  for (int i = 0; i < 20; ++i) gz += Gzip(Record("resource", "res " + std::to_string(i)));
+  std::string gz, zst;
+  for (int i = 0; i < 20; ++i) {
+    std::string rec = Record("response", HttpResponse(Gzip("payload " + std::to_string(i)),
+                                                      "Content-Encoding: gzip\r\n"));
+    gz += Gzip(rec);
+    zst += testing::Zstd(rec);
+  }
   std::mt19937 rng(7);
-  for (const std::string* base : {&plain, &gz}) {
+  for (const std::string* base : {&plain, &gz, &zst}) {
     for (int round = 0; round < 150; ++round) {
       std::string s = *base;
       int edits = 1 + static_cast<int>(rng() % 4);
@@ -241,7 +246,9 @@ TEST(WarcMalformed, RandomDamageNeverCrashesOrHangs) {
         }
         if (s.empty()) s = "x";
       }
-      Drained d = DrainBytes(s, {}, base == &gz ? "f.warc.gz" : "f.warc");
+      WarcOptions o;
+      o.in_buffer = 1 + rng() % 300;  // refills at arbitrary places
+      Drained d = DrainBytes(s, o, "f.warc");
       EXPECT_LE(d.records() + d.broken(), 21u);
     }
   }
