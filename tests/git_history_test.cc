@@ -243,6 +243,8 @@ TEST(GitHistory, PackedAndLooseRepositoriesGiveTheSameResult) {
   EXPECT_EQ(packed_stats.counters()["blobs scanned"], 20u);
   EXPECT_EQ(packed_stats.counters()["commit messages scanned"], 20u);
 
+  git::LibGit2Guard libgit2;  // this test calls libgit2 directly
+
   auto r = git::OpenRepository(repo.path());
   ASSERT_TRUE(r.ok());
   git::PackOrder order = git::PackOrder::Load(r->get());

@@ -49,7 +49,7 @@ TEST(GitPack, EveryObjectReadsAsLibgit2ReadsIt) {
   MakeDeltaHistory(repo);
   git::LibGit2Guard libgit2;
   auto r = git::OpenRepository(repo.path());
-  ASSERT_TRUE(r.ok());
+  ASSERT_TRUE(r.ok()) << r.status();
   auto packs = std::make_shared<const git::PackOrder>(git::PackOrder::Load(r->get()));
   ASSERT_EQ(packs->pack_count(), 1u);
   ASSERT_NE(repo.Git("verify-pack -v " + packs->pack_path(0)).find("chain length = 1"), std::string::npos)
@@ -111,8 +111,9 @@ TEST(GitPack, CorruptPackIsReportedWithTheBlobIdAndTheScanGoesOn) {
   repo.Git("gc -q");
   const std::string blob = repo.Git("rev-parse HEAD:big.txt");
   // Damage the middle of big.txt's compressed data (found through the pack index).
+  git::LibGit2Guard libgit2;  // this test calls libgit2 directly
   auto r = git::OpenRepository(repo.path());
-  ASSERT_TRUE(r.ok());
+  ASSERT_TRUE(r.ok()) << r.status();
   git::PackOrder order = git::PackOrder::Load(r->get());
   git_oid id;
   git_oid_fromstr(&id, blob.c_str());
@@ -150,8 +151,9 @@ TEST(GitPack, TreeParserKeepsGitOrder) {
   repo.Write("ab/c", "4\n");
   repo.Write("link", "5\n");
   repo.Commit("tree");
+  git::LibGit2Guard libgit2;  // this test calls libgit2 directly
   auto r = git::OpenRepository(repo.path());
-  ASSERT_TRUE(r.ok());
+  ASSERT_TRUE(r.ok()) << r.status();
   git::TreeReader trees(r->get(), std::make_shared<const git::PackOrder>());
   git_oid id;
   git_oid_fromstr(&id, repo.Git("rev-parse HEAD^{tree}").c_str());
