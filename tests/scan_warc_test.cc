@@ -1,8 +1,7 @@
 // "keysweep scan" recognises WARC archives by content and reports record provenance.
-#include <zlib.h>
-
 #include "gtest/gtest.h"
 #include "tests/test_util.h"
+#include "tests/warc_test_util.h"
 
 namespace keysweep {
 namespace {
@@ -15,32 +14,18 @@ std::string Record(const std::string& uri, const std::string& body) {
          "\r\n\r\n" + http + "\r\n\r\n";
 }
 
-std::string Gzip(const std::string& in) {
-  z_stream z{};
-  deflateInit2(&z, 6, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY);
-  std::string out(compressBound(static_cast<uLong>(in.size())) + 64, '\0');
-  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
-  z.avail_in = static_cast<uInt>(in.size());
-  z.next_out = reinterpret_cast<Bytef*>(out.data());
-  z.avail_out = static_cast<uInt>(out.size());
-  deflate(&z, Z_FINISH);
-  out.resize(z.total_out);
-  deflateEnd(&z);
-  return out;
-}
-
 TEST(ScanWarc, ArchivesFoundByContentGiveRecordProvenance) {
   testing::TempDir d;
   const std::string rules = d.Write("acme.toml", testing::kAcmeRuleToml);
   const std::string first = Record("https://example.com/a", "<html>nothing here</html>");
   const std::string second = Record("https://example.com/app.js", std::string("var k = '") + testing::kAcmeSecret + "';\n");
   // Per-record gzip members, under a name that does not say WARC.
-  d.Write("crawl/archive.bin", Gzip(first) + Gzip(second));
+  d.Write("crawl/archive.bin", warc::testing::Gzip(first) + warc::testing::Gzip(second));
   d.Write("crawl/plain.txt", std::string("token ") + testing::kAcmeSecret + "\n");
   auto r = testing::RunKeysweep({"scan", "--no-builtin-rules", "--rules", rules, "--format", "json", (d.path() / "crawl").string()});
   ASSERT_EQ(r.exit_code, 1) << r.err;
   EXPECT_NE(r.out.find("\"source\":\"warc\""), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("\"record_offset\":" + std::to_string(Gzip(first).size())), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"record_offset\":" + std::to_string(warc::testing::Gzip(first).size())), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("\"target_uri\":\"https://example.com/app.js\""), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("\"source\":\"file\""), std::string::npos) << r.out;  // the plain file too
   EXPECT_NE(r.out.find("\"occurrence_count\":2"), std::string::npos) << r.out;

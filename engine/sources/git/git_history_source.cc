@@ -138,14 +138,7 @@ bool GitHistorySource::StartBlob(size_t k, Chunk* chunk) {
   stats_->AddScanned(1, r.data.size());
   ProvenancePtr prov = BlobProvenance(i);
   if (r.data.size() <= options_.chunk_size) {
-    chunk->prov = std::move(prov);
-    chunk->data = std::move(r.data);
-    chunk->offset = 0;
-    chunk->line_at_start = 1;
-    chunk->column_at_start = 1;
-    chunk->accept_begin = 0;
-    chunk->accept_end = chunk->data.size();
-    chunk->last = true;
+    SetWholeObject(chunk, std::move(r.data), std::move(prov));
     return true;
   }
   // A large blob: overlapping chunks, so memory per token stays at chunk_size.
@@ -197,14 +190,7 @@ bool GitHistorySource::NextMessage(Chunk* chunk) {
   p->introductions.push_back(index_.CommitIntroduction(commit_idx));
   stats_->Count("commit messages scanned");
   stats_->AddScanned(1, message.size());
-  chunk->prov = std::move(p);
-  chunk->data = std::move(message);
-  chunk->offset = 0;
-  chunk->line_at_start = 1;
-  chunk->column_at_start = 1;
-  chunk->accept_begin = 0;
-  chunk->accept_end = chunk->data.size();
-  chunk->last = true;
+  SetWholeObject(chunk, std::move(message), std::move(p));
   return true;
 }
 
