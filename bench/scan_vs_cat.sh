@@ -33,10 +33,10 @@ time_cmd() {  # prints wall seconds of "$@"
 median() { sort -g | awk '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.3f", m}'; }
 
 cat_all() { find "$corpus" -type f -print0 | xargs -0 cat > /dev/null; }
-ks_scan() { "$bin" scan -q --threads "$threads" --format jsonl "$corpus" > /dev/null; }
+ks_scan() { "$bin" scan --no-config -q --threads "$threads" --format jsonl "$corpus" > /dev/null; }
 
 cat_all  # warm the page cache
-"$bin" scan -q --threads "$threads" --format jsonl "$corpus" > /dev/null || true  # warm the DB cache
+"$bin" scan --no-config -q --threads "$threads" --format jsonl "$corpus" > /dev/null || true  # warm the DB cache
 cat_t=() ks_t=()
 for ((i = 0; i < runs; i++)); do
   cat_t+=("$(time_cmd cat_all)")
@@ -47,17 +47,17 @@ ks_med=$(printf '%s\n' "${ks_t[@]}" | median)
 ratio=$(echo "$ks_med / $cat_med" | bc -l)
 mbps=$(echo "$bytes / 1000000 / $ks_med" | bc -l)
 cat_mbps=$(echo "$bytes / 1000000 / $cat_med" | bc -l)
-rss_kb=$( { /usr/bin/time -v "$bin" scan -q --threads "$threads" --format jsonl "$corpus" > /dev/null; } 2>&1 \
+rss_kb=$( { /usr/bin/time -v "$bin" scan --no-config -q --threads "$threads" --format jsonl "$corpus" > /dev/null; } 2>&1 \
   | awk -F: '/Maximum resident/ {gsub(/ /, "", $2); print $2}')
 
 # Warm start: one small file, median of 21 runs.
 small=$work/small.py
 printf 'import os\nprint(os.getcwd())\n' > "$small"
 warm=()
-for ((i = 0; i < 21; i++)); do warm+=("$(time_cmd "$bin" scan -q "$small")"); done
+for ((i = 0; i < 21; i++)); do warm+=("$(time_cmd "$bin" scan --no-config -q "$small")"); done
 warm_ms=$(printf '%s\n' "${warm[@]}" | median | awk '{printf "%.1f", $1 * 1000}')
 
-findings=$("$bin" scan -q --threads "$threads" --format jsonl "$corpus" | wc -l || true)
+findings=$("$bin" scan --no-config -q --threads "$threads" --format jsonl "$corpus" | wc -l || true)
 
 printf '\n## keysweep scan vs cat (%s MB, %s files, %s threads, %s runs, median)\n\n' \
   "$((bytes / 1000000))" "$files" "$threads" "$runs"

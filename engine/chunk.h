@@ -23,6 +23,18 @@ struct Chunk {
   bool last = true;             // the last chunk of its object
 };
 
+// Makes *chunk hold one whole object (no overlap, every match accepted).
+inline void SetWholeObject(Chunk* chunk, std::string data, ProvenancePtr prov) {
+  chunk->data = std::move(data);
+  chunk->prov = std::move(prov);
+  chunk->offset = 0;
+  chunk->line_at_start = 1;
+  chunk->column_at_start = 1;
+  chunk->accept_begin = 0;
+  chunk->accept_end = chunk->data.size();
+  chunk->last = true;
+}
+
 // Produces chunks. Next() is called from one thread at a time (the pipeline's serial input stage).
 class ChunkSource {
  public:

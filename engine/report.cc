@@ -2,6 +2,7 @@
 #include "engine/report.h"
 
 #include <ctime>
+#include <optional>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -74,6 +75,17 @@ void AppendVerificationJson(std::string* out, const Verification& v) {
          "},\"broad_scope\":", v.broad_scope ? "true" : "false", ",\"no_expiry\":", v.no_expiry ? "true" : "false");
 }
 
+// The earliest commit time among the finding's git occurrences: how long the secret has been exposed.
+std::optional<int64_t> FirstSeen(const Finding& f) {
+  std::optional<int64_t> first;
+  for (const Occurrence& o : f.occurrences) {
+    for (const GitIntroduction& g : o.prov->introductions) {
+      if (!first || g.time < *first) first = g.time;
+    }
+  }
+  return first;
+}
+
 void AppendFindingJson(std::string* out, const Finding& f, const Rule& r, const ReportOptions& o) {
   Append(out, "{\"rule_id\":", JsonString(r.id), ",\"rule_name\":", JsonString(r.name),
                   ",\"provider\":", JsonString(r.provider), ",\"category\":", JsonString(r.category),
@@ -82,6 +94,7 @@ void AppendFindingJson(std::string* out, const Finding& f, const Rule& r, const 
                   ",\"secret_length\":", f.secret.size(),
                   absl::StrFormat(",\"entropy\":%.3f", ShannonEntropy(f.secret)),
                   ",\"occurrence_count\":", f.occurrence_count);
+  if (auto first = FirstSeen(f)) Append(out, ",\"first_seen\":", JsonString(IsoTime(*first)));
   if (f.verification) AppendVerificationJson(out, *f.verification);
   out->append(",\"occurrences\":[");
   const size_t n = std::min(f.occurrences.size(), o.max_occurrences);
@@ -185,6 +198,7 @@ std::string FormatText(const std::vector<const Finding*>& findings, const std::v
                     ConfidenceName(r.confidence), " confidence]", reset, "\n");
     Append(&out, "  secret:      ", red, SecretText(*f, o), reset, " (", f->secret.size(), " chars)\n");
     Append(&out, "  fingerprint: ", f->fingerprint.substr(0, 16), "\n");
+    if (auto first = FirstSeen(*f)) Append(&out, "  first seen:  ", IsoTime(*first), "\n");
     if (f->verification) Append(&out, "  verified:    ", VerificationText(*f->verification), "\n");
     Append(&out, "  found ", f->occurrence_count, f->occurrence_count == 1 ? " time" : " times", ":\n");
     const size_t n = std::min(f->occurrences.size(), o.max_occurrences);

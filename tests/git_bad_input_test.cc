@@ -182,5 +182,24 @@ TEST(GitBadInput, AllObjectsAddsDanglingBlobsAndCommits) {
   EXPECT_EQ(all_stats.counters()["unreachable blobs"], 1u);
 }
 
+TEST(GitBadInput, StashesAndTaggedBlobsAreScanned) {
+  TempGitRepo repo;
+  repo.Write("app.env", "A=1\n");
+  repo.Commit("base");
+  repo.Write("app.env", std::string("A=") + kAwsKey + "\n");
+  repo.Git("stash -q");  // the secret now lives only in refs/stash
+  repo.Write("keyfile.txt", std::string("K=") + kAwsKey2 + "\n");  // never committed
+  const std::string blob = repo.Git("hash-object -w keyfile.txt");
+  repo.Git("tag -a -m 'a key' keyfile " + blob);
+  ScanStats stats;
+  auto src = Open(repo.path(), &stats);
+  ASSERT_TRUE(src.ok());
+  auto chunks = Drain(**src);
+  EXPECT_TRUE(AnyBlobHas(chunks, kAwsKey)) << "stash commits are walked like any ref";
+  EXPECT_TRUE(AnyBlobHas(chunks, kAwsKey2)) << "a tag may point straight at a blob";
+  EXPECT_EQ(stats.counters()["tagged blobs"], 1u);
+  EXPECT_EQ(stats.error_count(), 0u) << AllErrors(stats);
+}
+
 }  // namespace
 }  // namespace keysweep

@@ -1,4 +1,5 @@
 // CI mode (a commit range) and pre-commit mode (the staged changes) of the git sources.
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <vector>
@@ -95,6 +96,82 @@ TEST_F(GitRange, KeepsOnlyFindingsFirstIntroducedInTheRange) {
   std::vector<std::string> want = {kAwsKey2, kStripeKey};
   std::sort(want.begin(), want.end());
   EXPECT_EQ(kept, want) << "kAwsKey was there before the range";
+}
+
+// Findings the range's blobs hold, after RangeFilter: the secrets kept, sorted.
+std::vector<std::string> KeptSecrets(const TempGitRepo& repo, const std::string& range) {
+  git::GitSourceOptions o;
+  o.repo_path = repo.path();
+  o.history.range = range;
+  ScanStats stats;
+  auto src = git::GitHistorySource::Create(o, &stats);
+  EXPECT_TRUE(src.ok()) << src.status();
+  if (!src.ok()) return {};
+  auto chunks = Drain(**src);
+  git::RangeFilter filter(repo.path(), (*src)->index());
+  FindingSet findings;
+  for (const Chunk& c : chunks) {
+    for (const char* secret : {kAwsKey, kAwsKey2, kStripeKey}) {
+      const size_t at = c.data.find(secret);
+      if (at == std::string::npos) continue;
+      Occurrence occ;
+      occ.prov = c.prov;
+      occ.offset = at;
+      findings.Add(0, "rule", secret, occ);
+    }
+  }
+  filter.Apply(&findings);
+  std::vector<std::string> kept;
+  findings.EraseIf([&](const Finding& f) {
+    kept.push_back(f.secret);
+    return false;
+  });
+  std::sort(kept.begin(), kept.end());
+  return kept;
+}
+
+TEST(GitRangeEdges, MergesAndChainsOfEditsInsideTheRange) {
+  TempGitRepo repo;
+  repo.Write("app.env", std::string("OLD=") + kAwsKey + "\n");
+  const std::string base = repo.Commit("base", 1600000000);
+  repo.Write("app.env", std::string("OLD=") + kAwsKey + "\nX=1\n");
+  repo.Commit("edit 1", 1600000100);
+  repo.Write("app.env", std::string("OLD=") + kAwsKey + "\nX=1\nY=2\n");
+  repo.Commit("edit 2: its parent's version is in the range, the secret is still old", 1600000200);
+  repo.Git("checkout -q -b feature " + base);
+  repo.Write("feat.env", std::string("NEW=") + kAwsKey2 + "\n");
+  repo.Commit("feature adds a secret", 1600000300);
+  repo.Write("feat.env", std::string("NEW=") + kAwsKey2 + "\nZ=3\n");
+  repo.Commit("feature edits it", 1600000400);
+  repo.Git("checkout -q main");
+  repo.Git("merge -q --no-ff feature -m merge", 1600000500);
+  EXPECT_EQ(KeptSecrets(repo, base + "..HEAD"), std::vector<std::string>{kAwsKey2});
+  EXPECT_EQ(KeptSecrets(repo, base + "..main~1"), std::vector<std::string>{})
+      << "only edits of an old secret";
+}
+
+TEST(GitRangeEdges, RenameThenEditKeepsOldSecretsOld) {
+  TempGitRepo repo;
+  repo.Write("old.env", std::string("OLD=") + kAwsKey + "\n");
+  const std::string base = repo.Commit("base", 1600000000);
+  repo.Git("mv old.env new.env");
+  repo.Commit("rename", 1600000100);
+  repo.Write("new.env", std::string("OLD=") + kAwsKey + "\nNEW=" + kAwsKey2 + "\n");
+  repo.Commit("edit at the new path", 1600000200);
+  EXPECT_EQ(KeptSecrets(repo, base + "..HEAD"), std::vector<std::string>{kAwsKey2});
+}
+
+TEST(GitRangeEdges, EditRenameEditKeepsOldSecretsOld) {
+  TempGitRepo repo;
+  repo.Write("old.env", std::string("OLD=") + kAwsKey + "\n");
+  const std::string base = repo.Commit("base", 1600000000);
+  repo.Write("old.env", std::string("OLD=") + kAwsKey + "\nX=1\n");
+  repo.Commit("edit in the range", 1600000100);
+  repo.Git("mv old.env new.env");
+  repo.Commit("rename the edited file", 1600000200);
+  repo.Write("new.env", std::string("OLD=") + kAwsKey + "\nX=1\nNEW=" + kStripeKey + "\n");
+  repo.Commit("edit at the new path", 1600000300);
+  EXPECT_EQ(KeptSecrets(repo, base + "..HEAD"), std::vector<std::string>{kStripeKey});
 }
 
 TEST_F(GitRange, RangeEndingBeforeAChangeExcludesIt) {

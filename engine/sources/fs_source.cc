@@ -164,11 +164,7 @@ bool FsSource::OpenFile(const std::string& path, Chunk* chunk) {
     }
     stats_->AddScanned(1, chunk->data.size());
     if (chunk->data.empty()) return false;
-    chunk->prov = std::move(prov);
-    chunk->offset = 0;
-    chunk->accept_begin = 0;
-    chunk->accept_end = chunk->data.size();
-    chunk->last = true;
+    SetWholeObject(chunk, std::move(chunk->data), std::move(prov));
     return true;
   }
 

@@ -40,8 +40,10 @@ bool Args::Value(const char* name, std::string* value) {
     pos_ += 2;
     return true;
   }
-  if (a[n] != '=') return false;
-  *value = a.substr(n + 1);
+  // Short options take an attached value ("-j4"); long ones "--name=value".
+  const bool short_attached = n == 2 && name[0] == '-' && name[1] != '-';
+  if (a[n] != '=' && !short_attached) return false;
+  *value = a.substr(a[n] == '=' ? n + 1 : n);
   ++pos_;
   return true;
 }

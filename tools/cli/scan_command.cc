@@ -4,6 +4,8 @@
 
 #include "engine/strings.h"
 #include "engine/sources/fs_source.h"
+#include "engine/sources/warc/warc_reader.h"
+#include "engine/sources/warc/warc_source.h"
 #include "tools/cli/cli.h"
 #include "tools/cli/commands.h"
 
@@ -14,6 +16,8 @@ constexpr char kHelp[] = R"(Usage: keysweep scan [OPTIONS] [PATH...]
 
 Scans files and folders (recursively; .git/ folders, symlinks and binary files are skipped and
 counted). "-" reads standard input; with no PATH and standard input not a terminal, reads it.
+WARC, WET and WAT archives (.warc, .warc.gz, .warc.zst) are recognised by their content and read
+record by record, as "keysweep warc" does.
 
 )";
 
@@ -54,6 +58,17 @@ int ScanCommand(std::vector<std::string> argv) {
     FsSourceOptions fo;
     fo.max_file_size = flags.max_file_size;
     fo.include_binary = flags.include_binary;
+    // WARC / WET / WAT archives (plain, gzip or zstd) are recognised by content and read record by
+    // record, with record provenance, instead of as opaque bytes.
+    fo.delegate = [&flags, stats](const std::string& path, std::string_view head) -> std::unique_ptr<ChunkSource> {
+      if (!warc::LooksLikeWarc(head)) return nullptr;
+      warc::WarcOptions wo;
+      wo.max_body = flags.max_file_size;
+      wo.include_binary = flags.include_binary;
+      wo.reader_threads = -1;  // decode on the scan's reader thread
+      stats->Count("warc files found by content");
+      return std::make_unique<warc::WarcFileReader>(path, wo, stats);
+    };
     return std::make_unique<FsSource>(paths, fo, stats);
   });
 }

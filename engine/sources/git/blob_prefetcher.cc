@@ -4,8 +4,30 @@
 
 namespace keysweep::git {
 
-BlobRead ReadBlob(git_odb* odb, const git_oid& id, uint64_t max_size) {
+BlobRead ReadBlob(git_odb* odb, PackReader* packs, const git_oid& id, uint64_t max_size) {
   BlobRead r;
+  if (packs != nullptr) {
+    git_object_t type = GIT_OBJECT_INVALID;
+    const PackReader::Result pr = packs->Read(id, &type, &r.data, &r.error, max_size, &r.size);
+    if (pr == PackReader::Result::kTooLarge) {
+      r.status = BlobRead::Status::kTooLarge;
+      r.data.clear();
+      return r;
+    }
+    if (pr == PackReader::Result::kCorrupt) {
+      r.status = BlobRead::Status::kCorrupt;
+      return r;
+    }
+    if (pr == PackReader::Result::kOk) {
+      if (type != GIT_OBJECT_BLOB) {
+        r.status = BlobRead::Status::kCorrupt;
+        r.error = std::string("expected a blob, found a ") + git_object_type2string(type);
+        r.data.clear();
+      }
+      return r;
+    }
+    // kNotInPack: a loose object; libgit2 reads it.
+  }
   size_t len = 0;
   git_object_t type = GIT_OBJECT_INVALID;
   // The header is cheap (no full inflate), so oversized blobs never occupy memory.
@@ -39,10 +61,13 @@ BlobPrefetcher::BlobPrefetcher(git_odb* odb, std::vector<git_oid> ids, size_t wi
       max_size_(max_size), byte_budget_(byte_budget), slots_(window_) {}
 
 absl::StatusOr<std::unique_ptr<BlobPrefetcher>> BlobPrefetcher::Start(
-    const std::string& repo_path, git_odb* odb, std::vector<git_oid> ids, int threads,
-    size_t window, uint64_t max_size, uint64_t byte_budget) {
+    const std::string& repo_path, git_odb* odb, std::shared_ptr<const PackOrder> packs,
+    std::vector<git_oid> ids, int threads, size_t window, uint64_t max_size, uint64_t byte_budget) {
   std::unique_ptr<BlobPrefetcher> p(
       new BlobPrefetcher(odb, std::move(ids), window, max_size, byte_budget));
+  for (int t = 0; t <= threads; ++t) {
+    p->readers_.push_back(packs != nullptr ? std::make_unique<PackReader>(packs) : nullptr);
+  }
   for (int t = 0; t < threads; ++t) {
     auto repo = OpenRepository(repo_path);
     if (!repo.ok()) return repo.status();
@@ -54,9 +79,10 @@ absl::StatusOr<std::unique_ptr<BlobPrefetcher>> BlobPrefetcher::Start(
     p->repos_.push_back(*std::move(repo));
     p->odbs_.emplace_back(raw);
   }
-  for (auto& o : p->odbs_) {
-    git_odb* raw = o.get();
-    p->threads_.emplace_back([q = p.get(), raw] { q->Work(raw); });
+  for (size_t t = 0; t < p->odbs_.size(); ++t) {
+    git_odb* raw = p->odbs_[t].get();
+    PackReader* reader = p->readers_[t + 1].get();
+    p->threads_.emplace_back([q = p.get(), raw, reader] { q->Work(raw, reader); });
   }
   return p;
 }
@@ -70,7 +96,7 @@ BlobPrefetcher::~BlobPrefetcher() {
   for (std::thread& t : threads_) t.join();
 }
 
-void BlobPrefetcher::Work(git_odb* odb) {
+void BlobPrefetcher::Work(git_odb* odb, PackReader* packs) {
   for (;;) {
     size_t i;
     {
@@ -85,7 +111,7 @@ void BlobPrefetcher::Work(git_odb* odb) {
       if (stop_ || next_claim_ >= ids_.size()) return;
       i = next_claim_++;
     }
-    BlobRead r = ReadBlob(odb, ids_[i], max_size_);
+    BlobRead r = ReadBlob(odb, packs, ids_[i], max_size_);
     {
       std::lock_guard<std::mutex> lock(mu_);
       bytes_in_flight_ += r.data.size();
@@ -99,7 +125,7 @@ void BlobPrefetcher::Work(git_odb* odb) {
 }
 
 BlobRead BlobPrefetcher::Take(size_t i) {
-  if (threads_.empty()) return ReadBlob(inline_odb_, ids_[i], max_size_);
+  if (threads_.empty()) return ReadBlob(inline_odb_, readers_[0].get(), ids_[i], max_size_);
   std::unique_lock<std::mutex> lock(mu_);
   Slot& s = slots_[i % window_];
   cv_.wait(lock, [&] { return s.ready && s.index == i; });

@@ -18,6 +18,7 @@
 
 #include "absl/status/statusor.h"
 #include "engine/sources/git/git_handles.h"
+#include "engine/sources/git/pack_reader.h"
 
 namespace keysweep::git {
 
@@ -29,14 +30,18 @@ struct BlobRead {
   std::string error;    // kMissing / kCorrupt: libgit2's message
 };
 
-// Reads one blob from `odb`, refusing (without inflating) blobs larger than max_size.
-BlobRead ReadBlob(git_odb* odb, const git_oid& id, uint64_t max_size);
+// Reads one blob, from `packs` when it is packed (packs may be null) and else from `odb`,
+// refusing (without inflating) blobs larger than max_size.
+BlobRead ReadBlob(git_odb* odb, PackReader* packs, const git_oid& id, uint64_t max_size);
 
 class BlobPrefetcher {
  public:
   // threads == 0 reads inline in Take() through `odb`, which must outlive the prefetcher.
+  // `packs` (may be null) is the repository's pack index: packed blobs are read with PackReader.
   static absl::StatusOr<std::unique_ptr<BlobPrefetcher>> Start(const std::string& repo_path,
-                                                               git_odb* odb, std::vector<git_oid> ids,
+                                                               git_odb* odb,
+                                                               std::shared_ptr<const PackOrder> packs,
+                                                               std::vector<git_oid> ids,
                                                                int threads, size_t window,
                                                                uint64_t max_size,
                                                                uint64_t byte_budget = 256ull << 20);
@@ -52,7 +57,7 @@ class BlobPrefetcher {
   };
   BlobPrefetcher(git_odb* odb, std::vector<git_oid> ids, size_t window, uint64_t max_size,
                  uint64_t byte_budget);
-  void Work(git_odb* odb);
+  void Work(git_odb* odb, PackReader* packs);
 
   git_odb* inline_odb_;
   std::vector<git_oid> ids_;
@@ -60,6 +65,7 @@ class BlobPrefetcher {
   const uint64_t max_size_, byte_budget_;
   std::vector<RepoPtr> repos_;
   std::vector<OdbPtr> odbs_;
+  std::vector<std::unique_ptr<PackReader>> readers_;  // [0]: inline; then one per thread
   std::vector<std::thread> threads_;
   std::mutex mu_;
   std::condition_variable cv_;

@@ -12,7 +12,8 @@
 
 namespace keysweep::git {
 
-// Keeps libgit2 initialized while alive (git_libgit2_init is reference counted).
+// Keeps libgit2 initialized while alive (git_libgit2_init is reference counted). Also turns off
+// libgit2's hash verification on read, process-wide (see below).
 class LibGit2Guard {
  public:
   LibGit2Guard() {
@@ -20,8 +21,6 @@ class LibGit2Guard {
     // Re-hashing every object read (SHA-1 with collision detection) would cost more than inflating
     // it; git itself does not verify on read either. Corruption still shows as inflate/delta errors.
     git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0);
-    // The history walk reads each tree again as the parent of the next commit: keep big trees too.
-    git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_TREE, size_t{1} << 20);
   }
   ~LibGit2Guard() { git_libgit2_shutdown(); }
   LibGit2Guard(const LibGit2Guard&) = delete;

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "engine/sources/git/commit_parser.h"
 #include "engine/sources/git/pack_order.h"
 
 namespace keysweep::git {
@@ -18,8 +19,7 @@ namespace {
 
 // Blob indices in the order to read them: packed blobs by pack and descending offset (deltas
 // before their bases, which keeps the bases libgit2 caches hot), then the rest as discovered.
-std::vector<uint32_t> ReadOrder(git_repository* repo, const HistoryIndex& index) {
-  const PackOrder packs = PackOrder::Load(repo);
+std::vector<uint32_t> ReadOrder(const PackOrder& packs, const HistoryIndex& index) {
   struct Key {
     uint32_t pack;
     uint64_t offset;
@@ -49,7 +49,8 @@ absl::StatusOr<std::unique_ptr<GitHistorySource>> GitHistorySource::Create(
   LibGit2Guard libgit2;
   auto repo = OpenRepository(options.repo_path);
   if (!repo.ok()) return repo.status();
-  auto index = HistoryIndex::Build(repo->get(), options.history, stats);
+  auto packs = std::make_shared<const PackOrder>(PackOrder::Load(repo->get()));
+  auto index = HistoryIndex::Build(repo->get(), options.history, stats, packs);
   if (!index.ok()) return index.status();
   if (options.history.range.empty() && index->commits().empty() && index->blobs().empty()) {
     // Not an error (a fresh `git init` is a normal place to run), but worth saying.
@@ -67,11 +68,12 @@ absl::StatusOr<std::unique_ptr<GitHistorySource>> GitHistorySource::Create(
                                LastGitError());
   }
   src->odb_.reset(odb);
-  src->order_ = ReadOrder(src->repo_.get(), src->index_);
+  src->order_ = ReadOrder(*packs, src->index_);
+  src->message_reader_ = std::make_unique<PackReader>(packs, 8u << 20);
   std::vector<git_oid> ids;
   ids.reserve(src->order_.size());
   for (uint32_t i : src->order_) ids.push_back(src->index_.blobs()[i].oid);
-  auto prefetcher = BlobPrefetcher::Start(options.repo_path, odb, std::move(ids),
+  auto prefetcher = BlobPrefetcher::Start(options.repo_path, odb, packs, std::move(ids),
                                           options.reader_threads, options.prefetch_window,
                                           options.max_file_size);
   if (!prefetcher.ok()) return prefetcher.status();
@@ -136,14 +138,7 @@ bool GitHistorySource::StartBlob(size_t k, Chunk* chunk) {
   stats_->AddScanned(1, r.data.size());
   ProvenancePtr prov = BlobProvenance(i);
   if (r.data.size() <= options_.chunk_size) {
-    chunk->prov = std::move(prov);
-    chunk->data = std::move(r.data);
-    chunk->offset = 0;
-    chunk->line_at_start = 1;
-    chunk->column_at_start = 1;
-    chunk->accept_begin = 0;
-    chunk->accept_end = chunk->data.size();
-    chunk->last = true;
+    SetWholeObject(chunk, std::move(r.data), std::move(prov));
     return true;
   }
   // A large blob: overlapping chunks, so memory per token stays at chunk_size.
@@ -174,25 +169,28 @@ bool GitHistorySource::NextLargeChunk(Chunk* chunk) {
 bool GitHistorySource::NextMessage(Chunk* chunk) {
   const HistoryIndex::Commit& c = index_.commits()[next_commit_];
   const uint32_t commit_idx = static_cast<uint32_t>(next_commit_++);
-  git_commit* raw = nullptr;
-  if (git_commit_lookup(&raw, repo_.get(), &c.oid) != 0) return false;  // reported by the walk
-  CommitPtr commit(raw);
-  const char* msg = git_commit_message_raw(commit.get());
-  if (msg == nullptr || *msg == '\0') return false;
+  std::string message, raw, error;
+  git_object_t type = GIT_OBJECT_INVALID;
+  ParsedCommit parsed;
+  if (message_reader_ != nullptr &&
+      message_reader_->Read(c.oid, &type, &raw, &error) == PackReader::Result::kOk &&
+      type == GIT_OBJECT_COMMIT && ParseCommit(raw, &parsed)) {
+    message.assign(parsed.message);
+  } else {
+    git_commit* raw_commit = nullptr;
+    if (git_commit_lookup(&raw_commit, repo_.get(), &c.oid) != 0) return false;  // the walk said so
+    CommitPtr commit(raw_commit);
+    const char* msg = git_commit_message_raw(commit.get());
+    if (msg != nullptr) message.assign(msg);
+  }
+  if (message.empty()) return false;
   auto p = std::make_shared<Provenance>();
   p->kind = Provenance::Kind::kGitCommitMessage;
   p->path = options_.repo_path;
   p->introductions.push_back(index_.CommitIntroduction(commit_idx));
   stats_->Count("commit messages scanned");
-  stats_->AddScanned(1, std::strlen(msg));
-  chunk->prov = std::move(p);
-  chunk->data.assign(msg);
-  chunk->offset = 0;
-  chunk->line_at_start = 1;
-  chunk->column_at_start = 1;
-  chunk->accept_begin = 0;
-  chunk->accept_end = chunk->data.size();
-  chunk->last = true;
+  stats_->AddScanned(1, message.size());
+  SetWholeObject(chunk, std::move(message), std::move(p));
   return true;
 }
 

@@ -1,10 +1,13 @@
 // GitHistorySource: every distinct blob of a repository's history (and every commit message) as
 // chunks, each blob once, with its provenance: the blob id and every (commit, path, author, date)
-// that introduced it. Built on HistoryIndex (the one-pass introduction walk); blob content is read
-// afterwards in pack order (see PackOrder), which keeps libgit2's delta-base cache warm.
+// that introduced it. Built on HistoryIndex (the one-pass introduction walk, trees compared on
+// several threads); blob content is read afterwards in reverse pack order (see PackOrder) with
+// PackReader, which keeps its delta-base cache warm; loose objects go through libgit2.
 //
-// Reading: with reader_threads > 0, a BlobPrefetcher inflates blobs on its own threads, each with its
-// own git_repository, into a bounded window; Next() hands them out in order. With 0, Next() reads.
+// Reading: with reader_threads > 0, a BlobPrefetcher inflates blobs on its own threads into a
+// bounded window and Next() hands them out in order. With 0 (the default), Next() reads: measured
+// on a 20,000-commit history, reading in the pipeline's input stage is fastest (one reader keeps
+// the cache locality of pack order; matching runs on the other cores meanwhile).
 //
 // Thread-safety: Next() from one thread at a time (the pipeline's serial input stage).
 #pragma once
@@ -20,6 +23,7 @@
 #include "engine/sources/git/blob_prefetcher.h"
 #include "engine/sources/git/git_handles.h"
 #include "engine/sources/git/history_index.h"
+#include "engine/sources/git/pack_reader.h"
 
 namespace keysweep::git {
 
@@ -31,9 +35,7 @@ struct GitSourceOptions {
   bool scan_messages = true;
   bool quiet = false;                     // no note on stderr for an empty repository
   size_t chunk_size = 1 << 20;            // blobs larger than this are cut into overlapping chunks
-  // Blob inflating threads besides the pipeline; 0 reads in Next(). Measured: in pack order one
-  // thread reads about 1 GB/s, and extra readers only contend on libgit2's shared pack cache.
-  int reader_threads = 0;
+  int reader_threads = 0;                 // blob reading threads besides the pipeline's (see above)
   size_t prefetch_window = 64;            // blobs read ahead at most
 };
 
@@ -65,6 +67,7 @@ class GitHistorySource : public ChunkSource {
   HistoryIndex index_;
   std::vector<uint32_t> order_;  // blob indices in read order (pack order where known)
   std::unique_ptr<BlobPrefetcher> prefetcher_;
+  std::unique_ptr<PackReader> message_reader_;  // commit messages, read after the blobs
   size_t next_blob_ = 0;
   size_t next_commit_ = 0;
   bool chunking_ = false;  // a large blob is being cut into chunks

@@ -5,6 +5,9 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "engine/sources/git/commit_parser.h"
+#include "engine/sources/git/pack_reader.h"
+#include "engine/sources/git/tree_reader.h"
 
 namespace keysweep::git {
 namespace {
@@ -28,8 +31,10 @@ absl::StatusOr<TreePtr> LookupTree(git_repository* repo, const git_oid& id) {
 // number of threads.
 class HistoryIndex::Walker {
  public:
-  Walker(git_repository* repo, const HistoryOptions& options, ScanStats* stats, HistoryIndex* index)
-      : repo_(repo), options_(options), stats_(stats), index_(index) {}
+  Walker(git_repository* repo, const HistoryOptions& options, ScanStats* stats, HistoryIndex* index,
+         std::shared_ptr<const PackOrder> packs)
+      : repo_(repo), options_(options), stats_(stats), index_(index), packs_(std::move(packs)),
+        commit_reader_(packs_, 8u << 20) {}
 
   absl::Status Run() {
     index_->shallow_ = git_repository_is_shallow(repo_) == 1;
@@ -46,6 +51,12 @@ class HistoryIndex::Walker {
     }
     Process(0);
     if (options_.all_objects && options_.range.empty()) AddUnreachable();
+    for (const git_oid& id : tagged_blobs_) {
+      if (index_->blob_index_.contains(id)) continue;  // also in some commit: that provenance wins
+      index_->blob_index_.emplace(id, index_->blobs_.size());
+      index_->blobs_.push_back({id, {}, {}});
+      stats_->Count("tagged blobs");
+    }
     return absl::OkStatus();
   }
 
@@ -61,7 +72,7 @@ class HistoryIndex::Walker {
     git_oid blob;
     uint32_t commit;
     std::string path;
-    std::vector<git_oid> replaced;
+    std::vector<git_oid> predecessors;  // range mode: the parents' versions at the same path
   };
 
   // Pushes every ref's commit (branches, tags, remotes, notes, stash) and HEAD.
@@ -76,14 +87,24 @@ class HistoryIndex::Walker {
     while ((rc = git_reference_next(&raw_ref, iter.get())) == 0) {
       ReferencePtr ref(raw_ref);
       git_object* obj = nullptr;
-      if (git_reference_peel(&obj, ref.get(), GIT_OBJECT_COMMIT) != 0) {
-        // A tag of a tree or blob, or a ref to a missing object.
-        stats_->AddError("bad ref", absl::StrCat("ref ", git_reference_name(ref.get()),
-                                                 " does not lead to a commit: ", LastGitError()));
+      if (git_reference_peel(&obj, ref.get(), GIT_OBJECT_ANY) != 0) {
+        stats_->AddError("missing object", absl::StrCat("ref ", git_reference_name(ref.get()),
+                                                        " points to an object that cannot be read: ",
+                                                        LastGitError()));
         continue;
       }
       ObjectPtr owned(obj);
-      PushCommit(*git_object_id(obj));
+      switch (git_object_type(obj)) {
+        case GIT_OBJECT_COMMIT:
+          PushCommit(*git_object_id(obj));
+          break;
+        case GIT_OBJECT_BLOB:  // a tag of a file (git.git tags its maintainer's key this way)
+          tagged_blobs_.push_back(*git_object_id(obj));
+          break;
+        default:  // a tag of a tree: no commit introduces anything there; rare enough to only count
+          stats_->Count("refs to trees (not scanned)");
+          break;
+      }
     }
     if (rc != GIT_ITEROVER) {
       stats_->AddError("bad ref", "cannot read refs: " + LastGitError());
@@ -128,29 +149,47 @@ class HistoryIndex::Walker {
   }
 
   void AddNode(const git_oid& oid, bool walk_parents) {
-    git_commit* raw = nullptr;
-    if (git_commit_lookup(&raw, repo_, &oid) != 0) {
+    Node node;
+    std::string raw, error;
+    git_object_t type = GIT_OBJECT_INVALID;
+    ParsedCommit parsed;
+    const PackReader::Result r = commit_reader_.Read(oid, &type, &raw, &error);
+    if (r == PackReader::Result::kCorrupt) {
       unreadable_.insert(oid);
-      if (index_->shallow_ && walked_from_child_.contains(oid)) {
-        stats_->Count("shallow cut commits");  // said once, in Run()
-      } else {
-        stats_->AddError("missing object",
-                         absl::StrCat("commit ", OidHex(oid), " cannot be read: ", LastGitError()));
-      }
+      stats_->AddError("corrupt object", absl::StrCat("commit ", OidHex(oid), " cannot be read: ", error));
       return;
     }
-    CommitPtr commit(raw);
+    if (r == PackReader::Result::kOk && type == GIT_OBJECT_COMMIT && ParseCommit(raw, &parsed)) {
+      AddCommit(oid, parsed.author_name, parsed.author_email, parsed.time);
+      node.tree = parsed.tree;
+      node.parents = std::move(parsed.parents);
+    } else {  // loose, or something only libgit2 makes sense of
+      git_commit* raw_commit = nullptr;
+      if (git_commit_lookup(&raw_commit, repo_, &oid) != 0) {
+        unreadable_.insert(oid);
+        if (index_->shallow_ && walked_from_child_.contains(oid)) {
+          stats_->Count("shallow cut commits");  // said once, in Run()
+        } else {
+          stats_->AddError("missing object",
+                           absl::StrCat("commit ", OidHex(oid), " cannot be read: ", LastGitError()));
+        }
+        return;
+      }
+      CommitPtr commit(raw_commit);
+      const git_signature* author = git_commit_author(commit.get());
+      AddCommit(oid, author->name != nullptr ? author->name : "",
+                author->email != nullptr ? author->email : "", git_commit_time(commit.get()));
+      node.tree = *git_commit_tree_id(commit.get());
+      for (unsigned i = 0, n = git_commit_parentcount(commit.get()); i < n; ++i) {
+        node.parents.push_back(*git_commit_parent_id(commit.get(), i));
+      }
+    }
     stats_->Count("commits");
     node_index_.emplace(oid, static_cast<uint32_t>(nodes_.size()));
-    AddCommit(commit.get());
-    Node node;
-    node.tree = *git_commit_tree_id(commit.get());
-    for (unsigned i = 0, n = git_commit_parentcount(commit.get()); i < n; ++i) {
-      const git_oid* pid = git_commit_parent_id(commit.get(), i);
-      node.parents.push_back(*pid);
-      if (walk_parents) {
-        PushCommit(*pid);
-        if (index_->shallow_) walked_from_child_.insert(*pid);
+    if (walk_parents) {
+      for (const git_oid& pid : node.parents) {
+        PushCommit(pid);
+        if (index_->shallow_) walked_from_child_.insert(pid);
       }
     }
     nodes_.push_back(std::move(node));
@@ -186,20 +225,29 @@ class HistoryIndex::Walker {
     }
   }
 
-  // Every blob in the full tree of a commit outside the range: content the range inherited.
+  // Every blob in the full tree of a commit outside the range (content the range inherited), and
+  // by path, for RangeFilter to tell secrets the range added from ones it inherited.
   void CollectInherited(const git_oid& commit_id, const git_oid& tree_id) {
     if (!boundary_.insert(commit_id).second) return;
-    std::vector<git_oid> todo = {tree_id};
+    std::vector<std::pair<git_oid, std::string>> todo = {{tree_id, ""}};
     while (!todo.empty()) {
-      git_oid id = todo.back();
+      auto [id, prefix] = std::move(todo.back());
       todo.pop_back();
-      if (!seen_trees_.insert(id).second) continue;
+      // The same tree at the same place in another boundary commit adds nothing new.
+      if (!seen_trees_.insert(prefix + '\0' + std::string(reinterpret_cast<const char*>(id.id), GIT_OID_RAWSZ)).second) {
+        continue;
+      }
       auto t = LookupTree(repo_, id);
       if (!t.ok()) continue;  // reported when the comparison reads it
       for (size_t i = 0, n = git_tree_entrycount(t->get()); i < n; ++i) {
         const git_tree_entry* e = git_tree_entry_byindex(t->get(), i);
-        if (git_tree_entry_type(e) == GIT_OBJECT_BLOB) inherited_.insert(*git_tree_entry_id(e));
-        else if (git_tree_entry_type(e) == GIT_OBJECT_TREE) todo.push_back(*git_tree_entry_id(e));
+        std::string path = prefix + git_tree_entry_name(e);
+        if (git_tree_entry_type(e) == GIT_OBJECT_BLOB) {
+          inherited_.insert(*git_tree_entry_id(e));
+          index_->boundary_blobs_[path].push_back(*git_tree_entry_id(e));
+        } else if (git_tree_entry_type(e) == GIT_OBJECT_TREE) {
+          todo.emplace_back(*git_tree_entry_id(e), path + "/");
+        }
       }
     }
   }
@@ -241,135 +289,116 @@ class HistoryIndex::Walker {
     }
     for (std::thread& w : workers) w.join();
     for (std::vector<Record>& slice : slices) {
-      for (Record& r : slice) RecordBlob(r.blob, r.path, r.commit, std::move(r.replaced));
+      for (Record& r : slice) RecordBlob(r.blob, r.path, r.commit, std::move(r.predecessors));
     }
   }
 
   // Runs on a worker thread with its own repository: touches only `repo`, nodes_ (read-only),
   // index_->commits_ (read-only), stats_ (thread-safe) and *out.
   void CompareSlice(git_repository* repo, size_t begin, size_t end, std::vector<Record>* out) {
+    TreeReader trees(repo, packs_);
     for (size_t i = begin; i < end; ++i) {
       const Node& node = nodes_[i];
       const git_oid& commit_id = index_->commits_[i].oid;
-      auto tree = LookupTree(repo, node.tree);
+      auto tree = trees.Get(node.tree);
       if (!tree.ok()) {
-        stats_->AddError("missing object", absl::StrCat("tree ", OidHex(node.tree), " of commit ",
-                                                        OidHex(commit_id), " cannot be read: ",
-                                                        tree.status().message()));
+        stats_->AddError(ObjectErrorKind(tree.status()),
+                         absl::StrCat("tree ", OidHex(node.tree), " of commit ", OidHex(commit_id),
+                                      " cannot be read: ", tree.status().message()));
         continue;
       }
-      std::vector<TreePtr> parent_trees;
-      std::vector<const git_tree*> parents;
+      std::vector<std::shared_ptr<const ParsedTree>> parents;
       for (const git_oid& pt : node.parent_trees) {
-        auto t = LookupTree(repo, pt);
-        if (!t.ok()) continue;  // that commit's own comparison reports it
-        parents.push_back(t->get());
-        parent_trees.push_back(*std::move(t));
+        auto t = trees.Get(pt);
+        if (t.ok()) parents.push_back(*std::move(t));  // else: that commit's comparison reports it
       }
       std::string path;
-      CompareTrees(repo, tree->get(), parents, &path, static_cast<uint32_t>(i), commit_id, out);
+      CompareTrees(trees, **tree, parents, &path, static_cast<uint32_t>(i), commit_id, out);
     }
   }
 
-  uint32_t AddCommit(const git_commit* commit) {
-    const git_signature* author = git_commit_author(commit);
-    const std::string name = author->name != nullptr ? author->name : "";
-    const std::string email = author->email != nullptr ? author->email : "";
+  static const char* ObjectErrorKind(const absl::Status& s) {
+    return absl::IsNotFound(s) ? "missing object" : "corrupt object";
+  }
+
+  void AddCommit(const git_oid& oid, const std::string& name, const std::string& email, int64_t time) {
     std::string key = name;
     key.push_back('\0');
     key.append(email);
     auto [it, inserted] = people_.try_emplace(std::move(key), index_->people_.size());
     if (inserted) index_->people_.push_back({name, email});
-    index_->commits_.push_back({*git_commit_id(commit), it->second, git_commit_time(commit)});
-    return static_cast<uint32_t>(index_->commits_.size() - 1);
+    index_->commits_.push_back({oid, it->second, time});
   }
 
   // Records every blob in `tree` (under `*path`) that no tree in `parents` has at the same place.
   // Subtrees identical to a parent's are skipped without being read.
-  void CompareTrees(git_repository* repo, const git_tree* tree,
-                    const std::vector<const git_tree*>& parents, std::string* path,
+  void CompareTrees(TreeReader& trees, const ParsedTree& tree,
+                    const std::vector<std::shared_ptr<const ParsedTree>>& parents, std::string* path,
                     uint32_t commit_idx, const git_oid& commit_id, std::vector<Record>* out) {
     const size_t path_len = path->size();
-    // Both trees are sorted the same way, so one forward cursor per parent finds the entries with
-    // a merge-walk instead of a binary search (and its string compares) per entry.
+    // Entries are sorted the same way in every tree, so one forward cursor per parent finds the
+    // counterparts with a merge-walk. A path that changed kind (file <-> folder) has none, which is
+    // right: nothing of that kind was there.
     std::vector<size_t> cursors(parents.size(), 0);
-    for (size_t i = 0, n = git_tree_entrycount(tree); i < n; ++i) {
-      const git_tree_entry* e = git_tree_entry_byindex(tree, i);
-      const git_object_t type = git_tree_entry_type(e);
-      if (type != GIT_OBJECT_BLOB && type != GIT_OBJECT_TREE) continue;  // submodule commits
-      const git_oid* id = git_tree_entry_id(e);
+    for (const TreeEntry& e : tree.entries) {
+      if (!e.is_blob && !e.is_tree) continue;  // submodule commits
       bool unchanged = false;
-      std::vector<git_oid> parent_subtrees, replaced;
+      std::vector<git_oid> parent_subtrees, predecessors;
       for (size_t k = 0; k < parents.size(); ++k) {
-        const git_tree_entry* pe = FindInParent(parents[k], e, &cursors[k]);
-        if (pe == nullptr) continue;
-        if (git_oid_equal(git_tree_entry_id(pe), id)) {
+        const std::vector<TreeEntry>& pe = parents[k]->entries;
+        size_t& c = cursors[k];
+        while (c < pe.size() && CompareEntries(pe[c], e) < 0) ++c;
+        if (c == pe.size() || CompareEntries(pe[c], e) != 0) continue;
+        const TreeEntry& match = pe[c++];
+        if (git_oid_equal(&match.id, &e.id)) {
           unchanged = true;
           break;
         }
-        if (type == GIT_OBJECT_TREE) {
-          parent_subtrees.push_back(*git_tree_entry_id(pe));
-        } else if (!options_.range.empty()) {
-          replaced.push_back(*git_tree_entry_id(pe));
+        if (e.is_tree) {
+          parent_subtrees.push_back(match.id);
+        } else if (!options_.range.empty() && match.is_blob) {
+          predecessors.push_back(match.id);
         }
       }
       if (unchanged) continue;
-      path->append(git_tree_entry_name(e));
-      if (type == GIT_OBJECT_BLOB) {
-        out->push_back({*id, commit_idx, *path, std::move(replaced)});
+      path->append(e.name);
+      if (e.is_blob) {
+        out->push_back({e.id, commit_idx, *path, std::move(predecessors)});
       } else {
-        auto sub = LookupTree(repo, *id);
+        auto sub = trees.Get(e.id);
         if (!sub.ok()) {
-          stats_->AddError("missing object",
-                           absl::StrCat("tree ", OidHex(*id), " at ", *path, " in commit ",
+          stats_->AddError(ObjectErrorKind(sub.status()),
+                           absl::StrCat("tree ", OidHex(e.id), " at ", *path, " in commit ",
                                         OidHex(commit_id), " cannot be read: ", sub.status().message()));
         } else {
-          std::vector<TreePtr> owned;
-          std::vector<const git_tree*> subs;
+          std::vector<std::shared_ptr<const ParsedTree>> subs;
           for (const git_oid& pid : parent_subtrees) {
-            auto ps = LookupTree(repo, pid);
-            if (!ps.ok()) continue;  // reported when that parent's commit is compared
-            subs.push_back(ps->get());
-            owned.push_back(*std::move(ps));
+            auto ps = trees.Get(pid);
+            if (ps.ok()) subs.push_back(*std::move(ps));  // else reported with that parent's commit
           }
           path->push_back('/');
-          CompareTrees(repo, sub->get(), subs, path, commit_idx, commit_id, out);
+          CompareTrees(trees, **sub, subs, path, commit_idx, commit_id, out);
         }
       }
       path->resize(path_len);
     }
   }
 
-  // The entry of `parent` with e's name and kind (blob or tree), advancing *cursor past smaller
-  // entries. Entries come in git's tree order, in which a tree named "a" sorts as "a/"; a path
-  // that changed kind therefore has no counterpart, which is right: nothing of that kind was there.
-  static const git_tree_entry* FindInParent(const git_tree* parent, const git_tree_entry* e,
-                                            size_t* cursor) {
-    const size_t n = git_tree_entrycount(parent);
-    while (*cursor < n) {
-      const git_tree_entry* pe = git_tree_entry_byindex(parent, *cursor);
-      const int c = git_tree_entry_cmp(pe, e);
-      if (c < 0) {
-        ++*cursor;
-        continue;
-      }
-      if (c > 0) return nullptr;
-      ++*cursor;
-      return pe;
-    }
-    return nullptr;
-  }
-
   void RecordBlob(const git_oid& oid, const std::string& path, uint32_t commit_idx,
-                  std::vector<git_oid> replaced) {
-    if (!options_.range.empty() && inherited_.contains(oid)) return;  // old content, moved or copied
+                  std::vector<git_oid> predecessors) {
+    if (!options_.range.empty() && inherited_.contains(oid)) {
+      // Old content the range moved or copied to `path`: not new, and what later edits at that
+      // path should be compared with (a rename, then an edit, must not make old secrets new).
+      index_->boundary_blobs_[path].push_back(oid);
+      return;
+    }
     auto [pit, new_path] = paths_.try_emplace(path, index_->paths_.size());
     if (new_path) index_->paths_.push_back(path);
     auto [bit, new_blob] = index_->blob_index_.try_emplace(oid, index_->blobs_.size());
     if (new_blob) index_->blobs_.push_back({oid, {}, {}});
     Blob& blob = index_->blobs_[bit->second];
     blob.intros.push_back({commit_idx, pit->second});
-    for (const git_oid& r : replaced) blob.replaced.push_back(r);
+    for (const git_oid& p : predecessors) blob.predecessors.push_back(p);
   }
 
   // --all-objects: walks dangling commits like ref tips, then indexes blobs nothing reaches.
@@ -422,25 +451,32 @@ class HistoryIndex::Walker {
   const HistoryOptions& options_;
   ScanStats* stats_;
   HistoryIndex* index_;
+  std::shared_ptr<const PackOrder> packs_;
+  PackReader commit_reader_;  // the enumeration's, on the calling thread
   std::vector<git_oid> stack_;
+  std::vector<git_oid> tagged_blobs_;  // refs that lead to a blob, not a commit
   std::vector<Node> nodes_;  // parallel to index_->commits_
   absl::flat_hash_map<git_oid, uint32_t, OidHash, OidEq> node_index_;
-  OidSet visited_, unreadable_, boundary_, inherited_, seen_trees_, walked_from_child_;
+  OidSet visited_, unreadable_, boundary_, inherited_, walked_from_child_;
+  absl::flat_hash_set<std::string> seen_trees_;  // path + tree id, in boundary commits
   absl::flat_hash_map<std::string, uint32_t> people_, paths_;
 };
 
 absl::StatusOr<HistoryIndex> HistoryIndex::Build(git_repository* repo, const HistoryOptions& options,
-                                                 ScanStats* stats) {
+                                                 ScanStats* stats,
+                                                 std::shared_ptr<const PackOrder> packs) {
   HistoryIndex index;
-  Walker walker(repo, options, stats, &index);
+  if (packs == nullptr) packs = std::make_shared<PackOrder>(PackOrder::Load(repo));
+  Walker walker(repo, options, stats, &index, std::move(packs));
   if (absl::Status s = walker.Run(); !s.ok()) return s;
   for (Blob& b : index.blobs_) {
     std::stable_sort(b.intros.begin(), b.intros.end(), [&](const Intro& x, const Intro& y) {
       return index.commits_[x.commit].time < index.commits_[y.commit].time;
     });
-    std::sort(b.replaced.begin(), b.replaced.end(),
+    std::sort(b.predecessors.begin(), b.predecessors.end(),
               [](const git_oid& x, const git_oid& y) { return git_oid_cmp(&x, &y) < 0; });
-    b.replaced.erase(std::unique(b.replaced.begin(), b.replaced.end(), OidEq()), b.replaced.end());
+    b.predecessors.erase(std::unique(b.predecessors.begin(), b.predecessors.end(), OidEq()),
+                         b.predecessors.end());
   }
   stats->Count("blobs", index.blobs_.size());
   return index;

@@ -9,6 +9,7 @@
 #include <git2.h>
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,7 @@
 #include "engine/provenance.h"
 #include "engine/scan_stats.h"
 #include "engine/sources/git/git_handles.h"
+#include "engine/sources/git/pack_order.h"
 
 namespace keysweep::git {
 
@@ -48,16 +50,18 @@ class HistoryIndex {
   };
   struct Blob {
     git_oid oid;
-    std::vector<Intro> intros;  // sorted by commit time, earliest first; empty if unreachable
-    // Range mode only: the blobs the introducing commits' parents had at the same paths (the
-    // versions this one replaced); used to tell secrets the range added from ones it inherited.
-    std::vector<git_oid> replaced;
+    std::vector<Intro> intros;  // sorted by commit time, earliest first; empty when no commit
+                                // has it (unreachable with --all-objects, or tagged directly)
+    // Range mode: the versions the introducing commits' parents had at the same paths.
+    std::vector<git_oid> predecessors;
   };
 
   // Walks `repo`. Problems with single objects (missing, corrupt) are recorded in *stats and the
   // walk goes on; an error is returned only when nothing can be walked (bad range, unreadable refs).
+  // `packs` (optional) is the repository's pack index, shared with the caller's blob reader.
   static absl::StatusOr<HistoryIndex> Build(git_repository* repo, const HistoryOptions& options,
-                                            ScanStats* stats);
+                                            ScanStats* stats,
+                                            std::shared_ptr<const PackOrder> packs = nullptr);
 
   // Blobs in discovery order (newest history first, close to pack order).
   const std::vector<Blob>& blobs() const { return blobs_; }
@@ -65,6 +69,11 @@ class HistoryIndex {
   const std::vector<Person>& people() const { return people_; }
   const std::vector<std::string>& paths() const { return paths_; }
   bool shallow() const { return shallow_; }
+  // Range mode: the blobs at each path in the commits just outside the range (the range's base),
+  // plus base content the range moved or copied to a path.
+  const absl::flat_hash_map<std::string, std::vector<git_oid>>& boundary_blobs() const {
+    return boundary_blobs_;
+  }
   // Index into blobs() of a blob id, or -1.
   int64_t FindBlob(const git_oid& oid) const;
 
@@ -79,6 +88,7 @@ class HistoryIndex {
   std::vector<Person> people_;
   std::vector<std::string> paths_;
   absl::flat_hash_map<git_oid, uint32_t, OidHash, OidEq> blob_index_;
+  absl::flat_hash_map<std::string, std::vector<git_oid>> boundary_blobs_;
   bool shallow_ = false;
 };
 

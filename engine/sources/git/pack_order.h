@@ -24,11 +24,14 @@ class PackOrder {
   // (loose, or in an alternate object store).
   bool Find(const git_oid& id, uint32_t* pack, uint64_t* offset) const;
   size_t pack_count() const { return packs_.size(); }
+  // The .pack file that goes with index `pack`.
+  const std::string& pack_path(uint32_t pack) const { return packs_[pack].pack_path; }
 
  private:
   struct Index {
     std::string bytes;  // the whole .idx file
     uint32_t count = 0;
+    std::string pack_path;
   };
   std::vector<Index> packs_;
 };

@@ -98,7 +98,7 @@ bool StagedSource::Next(Chunk* chunk) {
   while (next_ < entries_.size()) {
     const Entry& e = entries_[next_++];
     const std::string what = absl::StrCat("staged ", e.path, " (blob ", OidHex(e.oid), ")");
-    BlobRead r = ReadBlob(odb_.get(), e.oid, options_.max_file_size);
+    BlobRead r = ReadBlob(odb_.get(), nullptr, e.oid, options_.max_file_size);
     if (r.status == BlobRead::Status::kTooLarge) {
       stats_->AddSkip("too large", absl::StrCat(what, ": ", r.size, " bytes"));
       continue;
@@ -118,14 +118,7 @@ bool StagedSource::Next(Chunk* chunk) {
     p->path = options_.repo_path;
     p->blob_id = OidHex(e.oid);
     p->git_path = e.path;
-    chunk->prov = std::move(p);
-    chunk->data = std::move(r.data);
-    chunk->offset = 0;
-    chunk->line_at_start = 1;
-    chunk->column_at_start = 1;
-    chunk->accept_begin = 0;
-    chunk->accept_end = chunk->data.size();
-    chunk->last = true;
+    SetWholeObject(chunk, std::move(r.data), std::move(p));
     return true;
   }
   return false;
