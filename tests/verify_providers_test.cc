@@ -1,5 +1,5 @@
-// Every provider's verifier (the [rule.verify] tables of the rule files) against the fake
-// provider: verified with identity / scopes / expiry, invalid, and unknown.
+// Every provider's verifier (the [rule.verify] tables of the built-in rules, detectors/*.toml)
+// against the fake provider: verified with identity / scopes / expiry, invalid, and unknown.
 #include <chrono>
 #include <set>
 
@@ -17,7 +17,7 @@ using verify::Verifier;
 
 const std::vector<Rule>& ProviderRules() {
   static const auto* rules = [] {
-    auto r = LoadRulesFromPath(std::string(KEYSWEEP_SOURCE_DIR) + "/verifiers/staged");
+    auto r = LoadBuiltinRules();
     EXPECT_TRUE(r.ok()) << r.status();
     return new std::vector<Rule>(r.ok() ? *std::move(r) : std::vector<Rule>{});
   }();
@@ -164,6 +164,34 @@ TEST_F(VerifyProviders, ProviderSpecificAnswers) {
   v = Check(FindRule("shopify-access-token"), kShopifyGood, {{"part.shop", "evil.test/"}});
   EXPECT_EQ(v.status, VerifyStatus::kSkipped);
   EXPECT_EQ(fake.TotalHits(), shop_hits);
+}
+
+// Every built-in verifier is safe by construction: documented, https, hosts listed, parts resolvable.
+TEST(VerifyBuiltinTables, AreDocumentedAndResolvable) {
+  std::set<std::string> ids, part_only, used_as_part;
+  for (const Rule& r : ProviderRules()) {
+    ids.insert(r.id);
+    if (r.part_only) part_only.insert(r.id);
+  }
+  size_t tables = 0;
+  for (const Rule& r : ProviderRules()) {
+    if (!r.verify) continue;
+    ++tables;
+    EXPECT_FALSE(r.part_only) << r.id;
+    EXPECT_FALSE(r.verify->references.empty()) << r.id;
+    EXPECT_FALSE(r.verify->hosts.empty()) << r.id;
+    if (r.verify->kind == "http") {
+      EXPECT_EQ(r.verify->url.rfind("https://", 0), 0u) << r.id;
+    }
+    for (const VerifyPart& p : r.verify->parts) {
+      for (const std::string& id : p.rules) {
+        EXPECT_TRUE(ids.contains(id)) << r.id << " pairs with unknown rule " << id;
+        used_as_part.insert(id);
+      }
+    }
+  }
+  EXPECT_GE(tables, 18u);
+  for (const std::string& id : part_only) EXPECT_TRUE(used_as_part.contains(id)) << id << " is part_only but unused";
 }
 
 TEST_F(VerifyProviders, WebhookRulesAreNeverVerifiedByPosting) {
