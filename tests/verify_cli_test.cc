@@ -166,6 +166,26 @@ pattern = '''\b(shpat_[a-f0-9]{32})\b'''
   EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 1);
 }
 
+// The built-in rules end to end: an AWS key pair verified through SigV4 (the secret key's finding
+// is verified with it), and a Shopify token paired with its shop name (a part_only helper).
+TEST_F(VerifyCli, BuiltinRulesPairAwsKeysAndShopifyShops) {
+  Hook();
+  const std::string src = dir.Write("deploy/creds.env", std::string("aws_access_key_id = ") + testing::kAwsKeyId +
+                                                            "\naws_secret_access_key = " + testing::kAwsSecret +
+                                                            "\nSHOP=acme.myshopify.com\nSHOPIFY_TOKEN=" +
+                                                            testing::kShopifyGood + "\n");
+  auto r = RunKeysweep({"scan", "--no-config", "--verify", "--format", "jsonl", src});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.out.find(R"("rule_id":"aws-access-key-id")"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(R"("identity":"arn:aws:iam::123456789012:user/deploy")"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(R"("reason":"verified together with aws-access-key-id AKIA*****")"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(R"("identity":"acme.myshopify.com","scopes":["read_products","write_orders"])"), std::string::npos)
+      << r.out;
+  EXPECT_EQ(r.out.find("shopify-shop-domain"), std::string::npos);
+  EXPECT_EQ(r.out.find(testing::kAwsSecret), std::string::npos);
+  EXPECT_EQ(fake.TotalHits(), 2);  // one STS call, one Shopify call, nothing else
+}
+
 TEST_F(VerifyCli, HelpMentionsVerificationAndItsTestingUse) {
   auto h = RunKeysweep({"scan", "--help"});
   EXPECT_NE(h.out.find("--verify-endpoint PROVIDER=URL"), std::string::npos);
