@@ -13,23 +13,8 @@ using testing::RunKeysweep;
 using testing::TempGitRepo;
 
 // A rule of our own, so the tests do not depend on the built-in rule set.
-constexpr char kRule[] = R"(
-provider = "Acme"
-[[rule]]
-id = "acme-token"
-name = "Acme token"
-category = "saas"
-confidence = "high"
-pattern = '''\b(acme_[A-Za-z0-9]{24})\b'''
-negative = ['acme_short', 'acme_0000']
-  [[rule.positive]]
-  text = 'x = acme_Zq3Lm9Xw2Rt7Yp4Kd8Vn1Bc6'
-  secret = 'acme_Zq3Lm9Xw2Rt7Yp4Kd8Vn1Bc6'
-  [[rule.positive]]
-  text = 'acme_Pq3Lm9Xw2Rt7Yp4Kd8Vn1Bc6'
-  secret = 'acme_Pq3Lm9Xw2Rt7Yp4Kd8Vn1Bc6'
-)";
-constexpr char kOld[] = "acme_Zq3Lm9Xw2Rt7Yp4Kd8Vn1Bc6";
+constexpr const char* kRule = testing::kAcmeRuleToml;
+constexpr const char* kOld = testing::kAcmeSecret;
 constexpr char kNew[] = "acme_Hh8Gf7Dd6Ss5Aa4Qq3Ww2EeR";
 
 size_t Count(const std::string& hay, const std::string& needle) {
