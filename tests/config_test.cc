@@ -96,3 +96,24 @@ pattern = '''\b(zz_[A-Za-z0-9]{22})\b'''
 
 }  // namespace
 }  // namespace keysweep
+
+namespace keysweep {
+namespace {
+
+// Settings from the config reach the sources, not only the report (the source is made after the
+// config is resolved).
+TEST(Config, ScanSizeCapFromConfigReachesTheSource) {
+  testing::TempDir d;
+  d.Write(".keysweep.toml", "[scan]\nmax_file_size = \"1k\"\n");
+  d.Write("big.txt", std::string(4000, 'x') + "\n" + testing::kAcmeSecret + "\n");
+  const std::string rules = d.Write("r/acme.toml", testing::kAcmeRuleToml);
+  auto r = testing::RunKeysweep({"scan", "--no-builtin-rules", "--rules", rules, "big.txt"}, "", d.path().string());
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.err.find("1 too large"), std::string::npos) << r.err;
+  auto cli = testing::RunKeysweep({"scan", "--no-builtin-rules", "--rules", rules, "--max-file-size", "1M", "big.txt"},
+                                  "", d.path().string());
+  EXPECT_EQ(cli.exit_code, 1) << cli.err;  // the command line beats the config
+}
+
+}  // namespace
+}  // namespace keysweep

@@ -4,7 +4,6 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "engine/baseline.h"
-#include "engine/sources/fs_source.h"
 #include "tools/cli/cli.h"
 #include "tools/cli/commands.h"
 
@@ -40,19 +39,7 @@ int BaselineCommand(std::vector<std::string> argv) {
   }
   ScanFlags flags;
   std::vector<std::string> paths;
-  while (!args.Done()) {
-    if (args.Flag("--help") || args.Flag("-h")) { std::printf("%s%s", kHelp, ScanFlagsHelp()); return kExitClean; }
-    if (ParseScanFlag(args, &flags)) continue;
-    if (args.Peek().size() > 1 && args.Peek()[0] == '-') {
-      std::fprintf(stderr, "keysweep baseline: unknown option %s\n", args.Peek().c_str());
-      return kExitError;
-    }
-    paths.push_back(args.Take());
-  }
-  if (!args.error().empty()) {
-    std::fprintf(stderr, "keysweep baseline: %s\n", args.error().c_str());
-    return kExitError;
-  }
+  if (int code = ParsePathArgs(args, "baseline", kHelp, &flags, &paths); code >= 0) return code;
   if (paths.empty()) paths.push_back(".");
   std::vector<BaselineEntry> previous;
   if (sub == "prune") {
@@ -81,11 +68,8 @@ int BaselineCommand(std::vector<std::string> argv) {
     std::fprintf(stderr, "keysweep baseline prune: kept %zu of %zu entries\n", kept.size(), previous.size());
     return FormatBaseline(std::move(kept));
   };
-  return RunScan("baseline", flags, [&](ScanStats* stats, std::string*) -> std::unique_ptr<ChunkSource> {
-    FsSourceOptions fo;
-    fo.max_file_size = flags.max_file_size;
-    fo.include_binary = flags.include_binary;
-    return std::make_unique<FsSource>(paths, fo, stats);
+  return RunScan("baseline", flags, [&paths](const ScanFlags& resolved, ScanStats* stats, std::string*) {
+    return MakeFileSource(paths, resolved, stats);
   }, hooks);
 }
 

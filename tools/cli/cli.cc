@@ -314,7 +314,7 @@ int RunScan(const char* what, const ScanFlags& given_flags, const SourceFactory&
   ScanStats stats;
   stats.set_quiet(flags.quiet);
   std::string error;
-  auto source = make_source(&stats, &error);
+  auto source = make_source(flags, &stats, &error);
   if (!source) {
     std::fprintf(stderr, "keysweep %s: %s\n", what, error.c_str());
     return kExitError;

@@ -83,6 +83,14 @@ struct ScanFlags {
 // command line did not give. RunScan calls it; commands that do not scan may call it themselves.
 absl::Status ResolveConfig(ScanFlags* flags);
 
+// Parses scan flags and positional PATHs (after "--" everything is a path) for file-scanning
+// commands. Returns -1 to go on, or the exit code to return (after --help or a usage error).
+int ParsePathArgs(Args& args, const char* what, const char* help, ScanFlags* flags,
+                  std::vector<std::string>* paths);
+// Files, folders and stdin ("-"), with WARC archives recognised by content.
+std::unique_ptr<ChunkSource> MakeFileSource(const std::vector<std::string>& paths, const ScanFlags& flags,
+                                            ScanStats* stats);
+
 // Tries to consume one scan flag at the cursor; returns true if it did.
 bool ParseScanFlag(Args& args, ScanFlags* flags);
 // Help text for the scan flags, indented for --help output.
@@ -106,11 +114,12 @@ struct ScanHooks {
       custom_report;
 };
 
-// Loads the rules the flags select, builds the matcher, makes the source (the factory gets the stats
-// object the scan uses), runs the pipeline, prints the report and the summary, and returns the exit
-// code. `what` names the subcommand in messages.
-using SourceFactory =
-    std::function<std::unique_ptr<ChunkSource>(ScanStats* stats, std::string* error)>;
+// Loads the rules the flags select, builds the matcher, makes the source, runs the pipeline, prints
+// the report and the summary, and returns the exit code. `what` names the subcommand in messages.
+// The factory gets the flags as resolved with the config file (size caps, threads, ...) and the
+// stats object the scan uses; on failure it returns null and sets *error.
+using SourceFactory = std::function<std::unique_ptr<ChunkSource>(const ScanFlags& flags, ScanStats* stats,
+                                                                 std::string* error)>;
 int RunScan(const char* what, const ScanFlags& flags, const SourceFactory& make_source,
             const ScanHooks& hooks = {});
 

@@ -87,9 +87,10 @@ int GitCommand(std::vector<std::string> argv) {
     auto lines = std::make_shared<std::shared_ptr<const git::StagedLines>>();
     git::StagedOptions so;
     so.repo_path = repo;
-    so.max_file_size = flags.max_file_size;
-    so.include_binary = flags.include_binary;
-    SourceFactory factory = [so, lines](ScanStats* stats, std::string* error) -> std::unique_ptr<ChunkSource> {
+    SourceFactory factory = [so, lines](const ScanFlags& resolved, ScanStats* stats,
+                                        std::string* error) mutable -> std::unique_ptr<ChunkSource> {
+      so.max_file_size = resolved.max_file_size;
+      so.include_binary = resolved.include_binary;
       auto src = git::StagedSource::Create(so, stats);
       if (!src.ok()) {
         *error = std::string(src.status().message());
@@ -107,12 +108,13 @@ int GitCommand(std::vector<std::string> argv) {
   go.repo_path = repo;
   go.history.all_objects = all_objects;
   go.history.range = range;
-  go.history.threads = flags.threads;
-  go.max_file_size = flags.max_file_size;
-  go.include_binary = flags.include_binary;
-  go.quiet = flags.quiet;
   auto filter = std::make_shared<std::unique_ptr<git::RangeFilter>>();
-  SourceFactory factory = [go, filter](ScanStats* stats, std::string* error) -> std::unique_ptr<ChunkSource> {
+  SourceFactory factory = [go, filter](const ScanFlags& resolved, ScanStats* stats,
+                                       std::string* error) mutable -> std::unique_ptr<ChunkSource> {
+    go.history.threads = resolved.threads;
+    go.max_file_size = resolved.max_file_size;
+    go.include_binary = resolved.include_binary;
+    go.quiet = resolved.quiet;
     auto src = git::GitHistorySource::Create(go, stats);
     if (!src.ok()) {
       *error = std::string(src.status().message());

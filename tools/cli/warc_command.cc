@@ -95,16 +95,16 @@ int WarcCommand(std::vector<std::string> argv) {
   }
 
   warc::WarcOptions options;
-  options.max_body = flags.max_file_size;
-  options.include_binary = flags.include_binary;
   if (readers == 0) {
     int threads = flags.threads > 0 ? flags.threads
                                     : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     readers = std::max(1, threads / 2);
   }
   options.reader_threads = std::min<int>(readers, static_cast<int>(files.size()));
-  SourceFactory factory = [files, options](ScanStats* stats,
-                                           std::string*) -> std::unique_ptr<ChunkSource> {
+  SourceFactory factory = [files, options](const ScanFlags& resolved, ScanStats* stats,
+                                           std::string*) mutable -> std::unique_ptr<ChunkSource> {
+    options.max_body = resolved.max_file_size;
+    options.include_binary = resolved.include_binary;
     return warc::MakeWarcSource(files, options, stats);
   };
   return RunScan("warc", flags, factory);
