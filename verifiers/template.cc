@@ -82,22 +82,31 @@ std::string PercentEncode(std::string_view s) {
   return out;
 }
 
-std::string Expand(std::string_view tmpl, const TemplateVars& vars, Encoding enc) {
-  std::string out;
+// Copies the literal text of `tmpl` to *out and calls fill(name, out) for each {{name}}.
+template <typename Fill>
+void WalkTemplate(std::string_view tmpl, std::string* out, Fill fill) {
   size_t pos = 0;
   while (true) {
     const size_t open = tmpl.find("{{", pos);
     const size_t close = open == std::string_view::npos ? open : tmpl.find("}}", open);
     if (close == std::string_view::npos) {
-      out.append(tmpl.substr(pos));
-      return out;
+      out->append(tmpl.substr(pos));
+      return;
     }
-    out.append(tmpl.substr(pos, open - pos));
-    std::string_view v = Lookup(tmpl.substr(open + 2, close - open - 2), vars);
-    if (enc == Encoding::kUrl) out += PercentEncode(v);
-    else out.append(v);
+    out->append(tmpl.substr(pos, open - pos));
+    fill(tmpl.substr(open + 2, close - open - 2), out);
     pos = close + 2;
   }
+}
+
+std::string Expand(std::string_view tmpl, const TemplateVars& vars, Encoding enc) {
+  std::string out;
+  WalkTemplate(tmpl, &out, [&](std::string_view name, std::string* o) {
+    std::string_view v = Lookup(name, vars);
+    if (enc == Encoding::kUrl) *o += PercentEncode(v);
+    else o->append(v);
+  });
+  return out;
 }
 
 std::optional<std::string> ExpandUrl(std::string_view tmpl, const TemplateVars& vars) {
@@ -152,26 +161,16 @@ bool ResponseView::JsonEquals(const VerifyOutcome::JsonEquals& want) {
 
 std::string Extract(std::string_view tmpl, ResponseView& view, const TemplateVars& vars) {
   std::string out;
-  size_t pos = 0;
-  while (true) {
-    const size_t open = tmpl.find("{{", pos);
-    const size_t close = open == std::string_view::npos ? open : tmpl.find("}}", open);
-    if (close == std::string_view::npos) {
-      out.append(tmpl.substr(pos));
-      break;
-    }
-    out.append(tmpl.substr(pos, open - pos));
-    std::string_view src = tmpl.substr(open + 2, close - open - 2);
+  WalkTemplate(tmpl, &out, [&](std::string_view src, std::string* o) {
     if (src.substr(0, 5) == "json:") {
       const auto values = view.Json(src.substr(5));
-      for (size_t i = 0; i < values.size(); ++i) Append(&out, i ? "," : "", values[i]);
+      for (size_t i = 0; i < values.size(); ++i) Append(o, i ? "," : "", values[i]);
     } else if (src.substr(0, 7) == "header:") {
-      out.append(view.response().Header(absl::AsciiStrToLower(absl::string_view(src.data() + 7, src.size() - 7))));
+      o->append(view.response().Header(absl::AsciiStrToLower(absl::string_view(src.data() + 7, src.size() - 7))));
     } else if (src.substr(0, 5) == "part.") {
-      out.append(Lookup(src, vars));
+      o->append(Lookup(src, vars));
     }
-    pos = close + 2;
-  }
+  });
   // Provider text reaches terminals: no control characters (escape sequences), bounded length.
   for (char& c : out) {
     if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
