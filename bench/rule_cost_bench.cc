@@ -9,6 +9,10 @@
 // KEYSWEEP_BENCH_MB (text size, default 64), KEYSWEEP_BENCH_ITERS (iterations, default 3),
 // KEYSWEEP_BENCH_PER_RULE=1 registers BM_RuleAlone and BM_RuleFullMinus (without it, a plain run of
 // keysweep_bench measures only the families: about a second each).
+// KEYSWEEP_BENCH_SUBSETS=FILE registers BM_RuleSubset/<name> for each line `name: term term ...` of
+// FILE, for ablation experiments: a term `-x` drops, `+x` keeps, where x is a rule id or `cat:NAME`;
+// a line whose first term is `+` starts from no rules, otherwise from all of them.
+// KEYSWEEP_BENCH_EXTRA_RULES=PATH adds rule files to the built-in set (variants to compare).
 // Counters: rules (how many are compiled), compile_ms (the Hyperscan compile, outside the timing).
 #include <algorithm>
 #include <chrono>
@@ -68,7 +72,13 @@ const std::string& RuleCostText() {
 const std::vector<Rule>& AllRules() {
   static const std::vector<Rule> rules = [] {
     auto r = LoadBuiltinRules();
-    return r.ok() ? *std::move(r) : std::vector<Rule>{};
+    std::vector<Rule> out = r.ok() ? *std::move(r) : std::vector<Rule>{};
+    // Experiments: extra rules (a file or folder of rule files) join the built-in set.
+    if (const char* extra = std::getenv("KEYSWEEP_BENCH_EXTRA_RULES"); extra != nullptr && *extra != '\0') {
+      auto more = LoadRulesFromPath(extra);
+      if (more.ok()) out.insert(out.end(), more->begin(), more->end());
+    }
+    return out;
   }();
   return rules;
 }
@@ -124,6 +134,26 @@ const int kRegistered = [] {
   benchmark::RegisterBenchmark("BM_RuleFamily/all", [](benchmark::State& s) {
     ScanWith(s, [](const Rule&) { return true; });
   })->Unit(benchmark::kMillisecond)->Iterations(iters);
+  if (const char* f = std::getenv("KEYSWEEP_BENCH_SUBSETS"); f != nullptr && *f != '\0') {
+    std::ifstream in(f);
+    for (std::string line; std::getline(in, line);) {
+      const size_t colon = line.find(':');
+      if (line.empty() || line[0] == '#' || colon == std::string::npos) continue;
+      std::vector<std::string> terms;
+      std::istringstream ts(line.substr(colon + 1));
+      for (std::string t; ts >> t;) terms.push_back(t);
+      benchmark::RegisterBenchmark(("BM_RuleSubset/" + line.substr(0, colon)).c_str(), [terms](benchmark::State& s) {
+        ScanWith(s, [&](const Rule& r) {
+          bool keep = terms.empty() || terms[0][0] != '+';
+          for (const auto& t : terms) {
+            const std::string x = t.substr(1);
+            if (x == r.id || x == "cat:" + r.category) keep = t[0] == '+';
+          }
+          return keep;
+        });
+      })->Unit(benchmark::kMillisecond)->Iterations(iters);
+    }
+  }
   // Two benchmarks per rule, each with its own compile (the full set's takes seconds): only on request.
   if (EnvSize("KEYSWEEP_BENCH_PER_RULE", 0) == 0) return 0;
   for (const Rule& rule : AllRules()) {
