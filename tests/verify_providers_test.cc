@@ -65,6 +65,45 @@ std::vector<Case> Cases() {
       {"discord-bot-token", kDiscordGood, {}, "acmebot (id 1012345678)", {}, "", false, true},
       {"telegram-bot-token", kTelegramGood, {}, "@acme_bot (id 123456789)", {}, "", false, true},
       {"shopify-access-token", kShopifyGood, {{"part.shop", kShop}}, "acme.myshopify.com", {"read_products", "write_orders"}, "", true, false},
+      {"openrouter-api-key", kOpenrouterGood, {}, "ci-pipeline", {}, "", false, false},
+      {"groq-api-key", kGroqGood, {}, "", {}, "", false, false},
+      {"mistral-api-key", kMistralGood, {}, "", {}, "", false, false},
+      {"cohere-api-key", kCohereGood, {}, "", {}, "", false, false},
+      {"deepseek-api-key", kDeepseekGood, {}, "", {}, "", false, false},
+      {"xai-api-key", kXaiGood, {}, "ci key (team 5ea6f6bd)", {"api-key:model:*", "api-key:endpoint:*"}, "", true, false},
+      {"replicate-api-token", kReplicateGood, {}, "acme (organization)", {}, "", false, false},
+      {"elevenlabs-api-key", kElevenlabsGood, {}, "u1Acme (creator tier)", {}, "", false, false},
+      {"deepgram-api-key", kDeepgramGood, {}, "Acme Voice", {}, "", false, false},
+      {"pinecone-api-key", kPineconeGood, {}, "", {}, "", false, false},
+      {"together-api-key", kTogetherGood, {}, "", {}, "", false, false},
+      {"notion-integration-token", kNotionGood, {}, "Deploy bot in Acme", {}, "", false, false},
+      {"airtable-personal-access-token", kAirtableGood, {}, "usrL2PNC5o3H4lBEi ops@acme.test", {"data.records:read", "data.records:write", "schema.bases:read"}, "", true, false},
+      {"asana-personal-access-token", kAsanaGood, {}, "gsanchez@acme.test (Greg Sanchez)", {}, "", false, false},
+      {"figma-personal-access-token", kFigmaGood, {}, "designer@acme.test (Dee)", {}, "", false, false},
+      {"postmark-api-token", kPostmarkGood, {}, "Production (server 1)", {}, "", false, false},
+      {"brevo-api-key", kBrevoGood, {}, "marketing@acme.test (Acme)", {}, "", false, false},
+      {"netlify-personal-access-token", kNetlifyGood, {}, "jo@acme.test (Jo Dev)", {}, "", false, false},
+      {"vercel-prefixed-token", kVercelGood, {}, "me@acme.test (acme-me)", {}, "", false, false},
+      {"heroku-api-key", kHerokuGood, {}, "dev@acme.test", {}, "", false, false},
+      {"render-api-key", kRenderGood, {}, "Acme (ops@acme.test)", {}, "", false, false},
+      {"doppler-personal-token", kDopplerGood, {}, "laptop (personal token, workplace Acme)", {}, "", false, false},
+      {"terraform-cloud-api-token", kTerraformGood, {}, "admin (admin@acme.test)", {}, "", false, false},
+      {"pulumi-access-token", kPulumiGood, {}, "pat-acme", {}, "", false, false},
+      {"circleci-personal-api-token", kCircleciGood, {}, "ci-acme", {}, "", false, false},
+      {"buildkite-api-access-token", kBuildkiteGood, {}, "bo@acme.test (token deploys)", {"read_builds", "write_builds"}, "", true, false},
+      {"sentry-user-auth-token", kSentryGood, {}, "acme,acme-labs", {}, "", false, false},
+      {"pagerduty-user-api-token", kPagerdutyUserGood, {}, "earline@acme.test (Earline Greenholt)", {"admin"}, "", true, false},
+      {"pagerduty-api-key", kPagerdutyKeyGood, {}, "", {}, "", false, false},
+      {"honeycomb-ingest-key", kHoneycombGood, {}, "acme/prod (ingest key)", {}, "", false, false},
+      {"launchdarkly-access-token", kLaunchdarklyGood, {}, "deploy (personal token, account acct-1)", {}, "", false, false},
+      {"mapbox-secret-token", kMapboxGood, {}, "acme-maps (sk token)", {}, "", false, false},
+      {"square-access-token", kSquareGood, {}, "Acme Coffee (MLEFBHHSJGVHD)", {}, "", false, false},
+      {"paystack-secret-key", kPaystackGood, {}, "", {}, "", true, true},
+      {"cloudflare-scannable-api-token", kCloudflareGood, {}, "token ed17574386854bf78a67040be0a770b0", {}, "2027-06-30T00:00:00Z", false, false},
+      {"fastly-api-token", kFastlyGood, {}, "purge-bot (user 4y5K5trZocEAQYkesWlk7M)", {"global", "purge_all"}, "", true, true},
+      {"linode-personal-access-token", kLinodeGood, {}, "acme-ops (ops@acme.test)", {}, "", false, false},
+      {"vultr-api-key", kVultrGood, {}, "ops@acme.test (Acme)", {"subscriptions", "dns"}, "", false, true},
+      {"postman-api-key", kPostmanGood, {}, "taylor-lee (taylor@acme.test)", {}, "", false, false},
   };
 }
 
@@ -87,10 +126,10 @@ class VerifyProviders : public ::testing::Test {
   std::unique_ptr<Verifier> verifier;
 };
 
-TEST_F(VerifyProviders, EighteenProvidersAreCovered) {
+TEST_F(VerifyProviders, FiftySixProvidersAreCovered) {
   std::set<std::string> providers;
   for (const Case& c : Cases()) providers.insert(FindRule(c.rule) ? FindRule(c.rule)->provider : "");
-  EXPECT_GE(providers.size(), 18u);
+  EXPECT_GE(providers.size(), 56u);
 }
 
 TEST_F(VerifyProviders, VerifiedWithIdentityScopesAndExpiry) {
@@ -159,6 +198,19 @@ TEST_F(VerifyProviders, ProviderSpecificAnswers) {
   v = Check(FindRule("aws-access-key-id"), "AKIAQYLPMN5HHHFPZAM3", {{"part.secret", kAwsSecret}});
   EXPECT_EQ(v.status, VerifyStatus::kInvalid);
   EXPECT_EQ(v.reason, "unknown access key id");
+  // xAI: a disabled key answers 200 but cannot be used.
+  v = Check(FindRule("xai-api-key"), kXaiDisabled, {});
+  EXPECT_EQ(v.status, VerifyStatus::kInvalid);
+  EXPECT_EQ(v.reason, "key disabled");
+  // ElevenLabs: a scoped key without user_read is live.
+  v = Check(FindRule("elevenlabs-api-key"), kElevenlabsScoped, {});
+  EXPECT_EQ(v.status, VerifyStatus::kVerified);
+  EXPECT_EQ(v.reason, "live key without the user_read permission");
+  // Vercel and Cloudflare: token kinds the user endpoint cannot judge stay unknown, never invalid.
+  v = Check(FindRule("vercel-prefixed-token"), kVercelOther, {});
+  EXPECT_EQ(v.status, VerifyStatus::kUnknown);
+  v = Check(FindRule("cloudflare-scannable-api-token"), kCloudflareAccount, {});
+  EXPECT_EQ(v.status, VerifyStatus::kUnknown);
   // Shopify: a shop value that is not a host label is never contacted.
   const int shop_hits = fake.TotalHits();
   v = Check(FindRule("shopify-access-token"), kShopifyGood, {{"part.shop", "evil.test/"}});
@@ -190,7 +242,7 @@ TEST(VerifyBuiltinTables, AreDocumentedAndResolvable) {
       }
     }
   }
-  EXPECT_GE(tables, 18u);
+  EXPECT_GE(tables, 88u);
   for (const std::string& id : part_only) EXPECT_TRUE(used_as_part.contains(id)) << id << " is part_only but unused";
 }
 
