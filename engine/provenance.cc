@@ -15,6 +15,8 @@ std::string Provenance::DisplayName() const {
     case Kind::kGitCommitMessage:
       return Cat("commit ", introductions.empty() ? "" : introductions.front().commit.substr(0, 12),
                           " message");
+    case Kind::kGitTagMessage:
+      return Cat("tag ", tag.name, " message");
     case Kind::kWarcRecord:
       return Cat(path, "@", record_offset, target_uri.empty() ? "" : " ", target_uri);
   }

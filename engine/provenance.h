@@ -18,8 +18,20 @@ struct GitIntroduction {
   int64_t time = 0;          // commit time, seconds since the epoch (UTC)
 };
 
+// An annotated tag object, whose message is scanned.
+struct GitTag {
+  std::string name;          // the ref's name without "refs/tags/" (the tag's own name when no ref
+                             // leads to it directly: a tag of a tag, or a deleted tag)
+  std::string id;            // hex tag object id
+  std::string tagger_name;
+  std::string tagger_email;
+  int64_t time = 0;          // tagger time, seconds since the epoch (UTC); 0: the tag has no tagger
+  std::string target;        // hex id of what it tags, peeled through tags of tags
+  std::string target_type;   // "commit" (usually), "tree" or "blob"
+};
+
 struct Provenance {
-  enum class Kind { kFile, kStdin, kGitBlob, kGitCommitMessage, kGitStaged, kWarcRecord };
+  enum class Kind { kFile, kStdin, kGitBlob, kGitCommitMessage, kGitTagMessage, kGitStaged, kWarcRecord };
   Kind kind = Kind::kFile;
 
   // kFile: the file path. kGit*: the repository path. kWarcRecord: the WARC file path.
@@ -30,6 +42,7 @@ struct Provenance {
   std::string git_path;                      // kGitStaged: staged path; kGitBlob: first introduction's path
   std::vector<GitIntroduction> introductions; // kGitBlob: every (commit, path) that introduced it;
                                               // kGitCommitMessage: the commit itself (path empty)
+  GitTag tag;                                // kGitTagMessage
 
   // WARC sources.
   uint64_t record_offset = 0;                // byte offset of the record in the (compressed) file
@@ -38,7 +51,8 @@ struct Provenance {
   std::string warc_date;                     // WARC-Date
   std::string record_type;                   // WARC-Type
 
-  // Display name of the place: the file path, "<repo>:<path>@<blob>", "<warc>@<offset>".
+  // Display name of the place: the file path, the git path (or blob id), "commit <id> message",
+  // "tag <name> message", "<warc>@<offset> <uri>".
   std::string DisplayName() const;
 };
 

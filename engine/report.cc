@@ -18,6 +18,7 @@ std::string_view SourceName(Provenance::Kind k) {
     case Provenance::Kind::kStdin: return "stdin";
     case Provenance::Kind::kGitBlob: return "git";
     case Provenance::Kind::kGitCommitMessage: return "git-commit-message";
+    case Provenance::Kind::kGitTagMessage: return "git-tag-message";
     case Provenance::Kind::kGitStaged: return "git-staged";
     case Provenance::Kind::kWarcRecord: return "warc";
   }
@@ -27,6 +28,9 @@ std::string_view SourceName(Provenance::Kind k) {
 std::string SecretText(const Finding& f, const ReportOptions& o) {
   return o.redact ? Redact(f.secret) : f.secret;
 }
+
+// A tag's date; empty for a tag with no tagger (some old tags have none).
+std::string TagDate(const GitTag& t) { return t.time != 0 ? IsoTime(t.time) : ""; }
 
 void AppendIntroductionsJson(std::string* out, const std::vector<GitIntroduction>& intros) {
   out->append("\"commits\":[");
@@ -57,6 +61,18 @@ void AppendOccurrenceJson(std::string* out, const Occurrence& o) {
       out->push_back(',');
       AppendIntroductionsJson(out, p.introductions);
       break;
+    case Provenance::Kind::kGitTagMessage: {
+      const GitTag& t = p.tag;
+      Append(out, ",\"repository\":", JsonString(p.path), ",\"tag\":", JsonString(t.name),
+             ",\"tag_object\":", JsonString(t.id), ",\"tagger\":", JsonString(t.tagger_name),
+             ",\"email\":", JsonString(t.tagger_email), ",\"date\":", JsonString(TagDate(t)));
+      if (t.target_type == "commit") {
+        Append(out, ",\"commit\":", JsonString(t.target));
+      } else {  // a tag of a tree or blob
+        Append(out, ",\"target\":", JsonString(t.target), ",\"target_type\":", JsonString(t.target_type));
+      }
+      break;
+    }
     case Provenance::Kind::kWarcRecord:
       Append(out, ",\"warc_file\":", JsonString(p.path), ",\"record_offset\":", p.record_offset,
                       ",\"record_id\":", JsonString(p.record_id), ",\"record_type\":", JsonString(p.record_type),
@@ -75,12 +91,17 @@ void AppendVerificationJson(std::string* out, const Verification& v) {
          "},\"broad_scope\":", v.broad_scope ? "true" : "false", ",\"no_expiry\":", v.no_expiry ? "true" : "false");
 }
 
-// The earliest commit time among the finding's git occurrences: how long the secret has been exposed.
+// The earliest commit (or tagging) time among the finding's git occurrences: how long the secret has
+// been exposed.
 std::optional<int64_t> FirstSeen(const Finding& f) {
   std::optional<int64_t> first;
   for (const Occurrence& o : f.occurrences) {
     for (const GitIntroduction& g : o.prov->introductions) {
       if (!first || g.time < *first) first = g.time;
+    }
+    const GitTag& t = o.prov->tag;
+    if (o.prov->kind == Provenance::Kind::kGitTagMessage && t.time != 0 && (!first || t.time < *first)) {
+      first = t.time;  // a tag with no tagger has no date
     }
   }
   return first;
@@ -117,6 +138,17 @@ std::string Location(const Occurrence& o) {
                         IsoTime(g.time));
         if (p.introductions.size() > 1) Append(&s, " (+", p.introductions.size() - 1, " more)");
       }
+      return s;
+    }
+    case Provenance::Kind::kGitTagMessage: {
+      const GitTag& t = p.tag;
+      std::string s = Cat(p.DisplayName(), ":", o.line, ":", o.column, "  ");
+      if (t.tagger_name.empty() && t.tagger_email.empty()) {
+        s += "no tagger";
+      } else {
+        Append(&s, "tagger ", t.tagger_name, " <", t.tagger_email, "> ", TagDate(t));
+      }
+      Append(&s, " on ", t.target_type, " ", t.target.substr(0, 12));
       return s;
     }
     case Provenance::Kind::kWarcRecord:

@@ -21,6 +21,9 @@ std::string OccurrencePath(const Occurrence& o) {
     case Provenance::Kind::kGitCommitMessage:
       path = "COMMIT_MSG";
       break;
+    case Provenance::Kind::kGitTagMessage:
+      path = "TAG_MSG/" + p.tag.name;  // one place per tag, so two tags' alerts stay apart
+      break;
     default:
       path = p.path;
   }
@@ -50,8 +53,11 @@ std::string UriReference(std::string_view path) {
   return out;
 }
 
+// The commit an occurrence belongs to: the introducing commit, or the commit a tag points to.
 std::string Commit(const Occurrence& o) {
-  return o.prov->introductions.empty() ? "" : o.prov->introductions.front().commit;
+  const Provenance& p = *o.prov;
+  if (p.kind == Provenance::Kind::kGitTagMessage) return p.tag.target_type == "commit" ? p.tag.target : "";
+  return p.introductions.empty() ? "" : p.introductions.front().commit;
 }
 
 std::string Message(const Finding& f, const Rule& r, const ReportOptions& o) {
@@ -142,7 +148,13 @@ std::string FormatSarif(const std::vector<const Finding*>& findings, const std::
              "\",\"keysweepLocation/v1\":\"", Sha256Hex(Cat(f->fingerprint, "\n", path, "\n", occ.line)), "\"}",
              ",\"properties\":{\"fingerprint\":\"", f->fingerprint, "\",\"occurrenceCount\":", f->occurrence_count);
       if (f->verification) Append(&out, ",\"verification\":\"", VerifyStatusName(f->verification->status), "\"");
-      if (!commit.empty()) {
+      if (occ.prov->kind == Provenance::Kind::kGitTagMessage) {
+        const GitTag& t = occ.prov->tag;
+        if (!commit.empty()) Append(&out, ",\"commit\":", JsonString(commit));
+        Append(&out, ",\"tag\":", JsonString(t.name), ",\"tagObject\":", JsonString(t.id),
+               ",\"tagger\":", JsonString(t.tagger_name), ",\"email\":", JsonString(t.tagger_email),
+               ",\"date\":", JsonString(t.time != 0 ? IsoTime(t.time) : ""));
+      } else if (!commit.empty()) {
         const GitIntroduction& g = occ.prov->introductions.front();
         Append(&out, ",\"commit\":", JsonString(commit), ",\"author\":", JsonString(g.author_name),
                ",\"email\":", JsonString(g.author_email), ",\"date\":", JsonString(IsoTime(g.time)));
@@ -168,7 +180,12 @@ std::string FormatGithub(const std::vector<const Finding*>& findings, const std:
     for (size_t i = 0; i < n; ++i) {
       const Occurrence& occ = f->occurrences[i];
       std::string msg = Message(*f, r, o);
-      if (const std::string c = Commit(occ); !c.empty()) Append(&msg, " in commit ", c.substr(0, 12));
+      const std::string c = Commit(occ);
+      if (occ.prov->kind == Provenance::Kind::kGitTagMessage) {
+        Append(&msg, " in tag ", occ.prov->tag.name, c.empty() ? "" : " on commit ", c.substr(0, 12));
+      } else if (!c.empty()) {
+        Append(&msg, " in commit ", c.substr(0, 12));
+      }
       Append(&out, "::error file=", GhProp(OccurrencePath(occ)), ",line=", occ.line, ",col=", occ.column,
              ",endColumn=", occ.column + f->secret.size(), ",title=", GhProp(Cat("keysweep: ", r.id)), "::",
              GhData(msg), "\n");

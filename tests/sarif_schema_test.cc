@@ -244,5 +244,34 @@ TEST(SarifSchema, GitHistoryScanIsValidAndCarriesCommits) {
   }
 }
 
+TEST(SarifSchema, GitTagMessageFindingIsValidAndNamesTheTag) {
+  TempDir dir;
+  const std::string rules = dir.Write("rules.toml", kRules);
+  TempGitRepo repo;
+  repo.Write("app.py", "print('hello')\n");
+  const std::string commit = repo.Commit("initial", 1600000000);
+  repo.Git("tag -a 'release/1.0' " + commit + " -m " + ShellQuote(std::string("notes\ntoken ") + kAcme1), 1600000100);
+
+  auto s = RunKeysweep({"git", "--no-builtin-rules", "--rules", rules, "--format", "sarif", "--cache-dir", "none",
+                        repo.path()});
+  ASSERT_EQ(s.exit_code, 1) << s.err;
+  ExpectValidSarif(s.out, "git tag message");
+  const auto results = CheckRuleIndexes(s.out);
+  ASSERT_EQ(results.size(), 1u) << s.out;
+  EXPECT_EQ(PercentDecode(results[0].second), "TAG_MSG/release/1.0");
+
+  simdjson::dom::parser parser;
+  simdjson::dom::element root;
+  ASSERT_FALSE(parser.parse(s.out).get(root));
+  simdjson::dom::element props = root["runs"].at(0)["results"].at(0)["properties"];
+  std::string_view c, tag, tagger;
+  EXPECT_FALSE(props["commit"].get(c)) << s.out;
+  EXPECT_EQ(c, commit);
+  EXPECT_FALSE(props["tag"].get(tag));
+  EXPECT_EQ(tag, "release/1.0");
+  EXPECT_FALSE(props["tagger"].get(tagger));
+  EXPECT_EQ(tagger, "Ada Lovelace");
+}
+
 }  // namespace
 }  // namespace keysweep

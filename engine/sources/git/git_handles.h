@@ -37,6 +37,7 @@ using OdbObjectPtr = std::unique_ptr<git_odb_object, Deleter<git_odb_object, git
 using CommitPtr = std::unique_ptr<git_commit, Deleter<git_commit, git_commit_free>>;
 using TreePtr = std::unique_ptr<git_tree, Deleter<git_tree, git_tree_free>>;
 using BlobPtr = std::unique_ptr<git_blob, Deleter<git_blob, git_blob_free>>;
+using TagPtr = std::unique_ptr<git_tag, Deleter<git_tag, git_tag_free>>;
 using ObjectPtr = std::unique_ptr<git_object, Deleter<git_object, git_object_free>>;
 using ReferencePtr = std::unique_ptr<git_reference, Deleter<git_reference, git_reference_free>>;
 using RefIterPtr = std::unique_ptr<git_reference_iterator,

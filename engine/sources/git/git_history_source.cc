@@ -5,6 +5,7 @@
 #include <cstring>
 #include <utility>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "engine/sources/git/commit_parser.h"
 #include "engine/sources/git/pack_order.h"
@@ -42,6 +43,19 @@ std::vector<uint32_t> ReadOrder(const PackOrder& packs, const HistoryIndex& inde
   return order;
 }
 
+// The annotated tags to read: all of them, or in a range scan those on the range's commits.
+std::vector<TagRef> TagsToScan(git_repository* repo, const GitSourceOptions& options,
+                               const HistoryIndex& index, ScanStats* stats) {
+  std::vector<TagRef> tags = ListAnnotatedTags(repo, index.tag_objects(), stats);
+  if (options.history.range.empty()) return tags;
+  absl::flat_hash_set<git_oid, OidHash, OidEq> commits;
+  for (const HistoryIndex::Commit& c : index.commits()) commits.insert(c.oid);
+  std::erase_if(tags, [&](const TagRef& t) {
+    return t.target_type != GIT_OBJECT_COMMIT || !commits.contains(t.target);
+  });
+  return tags;
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<GitHistorySource>> GitHistorySource::Create(
@@ -69,6 +83,7 @@ absl::StatusOr<std::unique_ptr<GitHistorySource>> GitHistorySource::Create(
   }
   src->odb_.reset(odb);
   src->order_ = ReadOrder(*packs, src->index_);
+  if (options.scan_messages) src->tags_ = TagsToScan(src->repo_.get(), options, src->index_, stats);
   src->message_reader_ = std::make_unique<PackReader>(packs, 8u << 20);
   std::vector<git_oid> ids;
   ids.reserve(src->order_.size());
@@ -194,6 +209,27 @@ bool GitHistorySource::NextMessage(Chunk* chunk) {
   return true;
 }
 
+bool GitHistorySource::NextTagMessage(Chunk* chunk) {
+  const TagRef& ref = tags_[next_tag_++];
+  std::string message;
+  auto p = std::make_shared<Provenance>();
+  if (absl::Status s = ReadAnnotatedTag(repo_.get(), ref, &message, &p->tag); !s.ok()) {
+    stats_->AddError("unreadable tag", absl::StrCat(DescribeTag(ref), " cannot be read: ", s.message()));
+    return false;
+  }
+  if (message.empty()) return false;
+  if (message.size() > options_.max_file_size) {
+    stats_->AddSkip("too large", absl::StrCat(DescribeTag(ref), " message: ", message.size(), " bytes"));
+    return false;
+  }
+  p->kind = Provenance::Kind::kGitTagMessage;
+  p->path = options_.repo_path;
+  stats_->Count("tag messages scanned");
+  stats_->AddScanned(1, message.size());
+  SetWholeObject(chunk, std::move(message), std::move(p));
+  return true;
+}
+
 bool GitHistorySource::Next(Chunk* chunk) {
   for (;;) {
     if (chunking_ && NextLargeChunk(chunk)) return true;
@@ -203,6 +239,10 @@ bool GitHistorySource::Next(Chunk* chunk) {
     }
     if (options_.scan_messages && next_commit_ < index_.commits().size()) {
       if (NextMessage(chunk)) return true;
+      continue;
+    }
+    if (next_tag_ < tags_.size()) {  // listed only when scan_messages is set
+      if (NextTagMessage(chunk)) return true;
       continue;
     }
     return false;

@@ -401,7 +401,8 @@ class HistoryIndex::Walker {
     for (const git_oid& p : predecessors) blob.predecessors.push_back(p);
   }
 
-  // --all-objects: walks dangling commits like ref tips, then indexes blobs nothing reaches.
+  // --all-objects: walks dangling commits like ref tips, then indexes blobs nothing reaches; lists
+  // every tag object.
   void AddUnreachable() {
     git_odb* raw_odb = nullptr;
     if (git_repository_odb(&raw_odb, repo_) != 0) {
@@ -434,6 +435,8 @@ class HistoryIndex::Walker {
         PushCommit(id);
       } else if (type == GIT_OBJECT_BLOB) {
         loose_blobs.push_back(id);
+      } else if (type == GIT_OBJECT_TAG) {
+        index_->tag_objects_.push_back(id);
       }
     }
     const size_t from = nodes_.size();

@@ -69,6 +69,9 @@ class HistoryIndex {
   const std::vector<Person>& people() const { return people_; }
   const std::vector<std::string>& paths() const { return paths_; }
   bool shallow() const { return shallow_; }
+  // With all_objects: every tag object in the object database, reachable or not (so the messages
+  // of deleted annotated tags are scanned too).
+  const std::vector<git_oid>& tag_objects() const { return tag_objects_; }
   // Range mode: the blobs at each path in the commits just outside the range (the range's base),
   // plus base content the range moved or copied to a path.
   const absl::flat_hash_map<std::string, std::vector<git_oid>>& boundary_blobs() const {
@@ -89,6 +92,7 @@ class HistoryIndex {
   std::vector<std::string> paths_;
   absl::flat_hash_map<git_oid, uint32_t, OidHash, OidEq> blob_index_;
   absl::flat_hash_map<std::string, std::vector<git_oid>> boundary_blobs_;
+  std::vector<git_oid> tag_objects_;
   bool shallow_ = false;
 };
 
