@@ -16,15 +16,8 @@ namespace {
 using testing::Drain;
 using testing::kAwsKey;
 using testing::kAwsKey2;
+using testing::ScanHistory;
 using testing::TempGitRepo;
-
-std::vector<Chunk> Scan(const TempGitRepo& repo, ScanStats* stats, git::GitSourceOptions o = {}) {
-  o.repo_path = repo.path();
-  auto src = git::GitHistorySource::Create(o, stats);
-  EXPECT_TRUE(src.ok()) << src.status();
-  if (!src.ok()) return {};
-  return Drain(**src);
-}
 
 std::vector<const Chunk*> BlobsContaining(const std::vector<Chunk>& chunks, const std::string& s) {
   std::vector<const Chunk*> out;
@@ -46,7 +39,7 @@ TEST(GitHistory, SecretAddedThenRemovedIsFoundWithTheAddingCommit) {
   repo.Commit("remove the key", 1600000200);
 
   ScanStats stats;
-  auto chunks = Scan(repo, &stats);
+  auto chunks = ScanHistory(repo, &stats);
   auto hits = BlobsContaining(chunks, kAwsKey);
   ASSERT_EQ(hits.size(), 1u);
   const Provenance& p = *hits[0]->prov;
@@ -79,7 +72,7 @@ TEST(GitHistory, EachDistinctBlobIsEmittedOnceWithEveryIntroduction) {
   repo.Git("tag v1 " + right);
 
   ScanStats stats;
-  auto chunks = Scan(repo, &stats);
+  auto chunks = ScanHistory(repo, &stats);
   auto hits = BlobsContaining(chunks, kAwsKey);
   ASSERT_EQ(hits.size(), 1u) << "one blob, scanned once, however many branches and paths hold it";
   const auto& intros = hits[0]->prov->introductions;
@@ -111,7 +104,7 @@ TEST(GitHistory, RenameKeepsTheIntroducingCommit) {
   const std::string renamed = repo.Commit("rename", 1600000500);
 
   ScanStats stats;
-  auto chunks = Scan(repo, &stats);
+  auto chunks = ScanHistory(repo, &stats);
   auto hits = BlobsContaining(chunks, kAwsKey);
   ASSERT_EQ(hits.size(), 1u);
   const Provenance& p = *hits[0]->prov;
@@ -142,7 +135,7 @@ TEST(GitHistory, MergeCommitsIntroduceOnlyWhatNoParentHad) {
   ASSERT_EQ(repo.Git("rev-list --parents -n1 HEAD").size(), 3 * 40 + 2u) << "a two-parent merge";
 
   ScanStats stats;
-  auto chunks = Scan(repo, &stats);
+  auto chunks = ScanHistory(repo, &stats);
   auto feature_hits = BlobsContaining(chunks, kAwsKey);
   ASSERT_EQ(feature_hits.size(), 1u);
   ASSERT_EQ(feature_hits[0]->prov->introductions.size(), 1u) << "the merge does not re-introduce it";
@@ -159,7 +152,7 @@ TEST(GitHistory, CommitMessagesAreScannedAsTheirOwnObjects) {
   repo.Write("a.txt", "a\n");
   const std::string c = repo.Commit(std::string("deploy with ") + kAwsKey, 1600000000);
   ScanStats stats;
-  auto chunks = Scan(repo, &stats);
+  auto chunks = ScanHistory(repo, &stats);
   int messages = 0;
   for (const Chunk& ch : chunks) {
     if (ch.prov->kind != Provenance::Kind::kGitCommitMessage) continue;
@@ -182,7 +175,7 @@ TEST(GitHistory, BinaryAndOversizedBlobsAreSkippedAndCounted) {
   git::GitSourceOptions o;
   o.max_file_size = 4096;
   ScanStats stats;
-  auto chunks = Scan(repo, &stats, o);
+  auto chunks = ScanHistory(repo, &stats, o);
   EXPECT_EQ(BlobsContaining(chunks, kAwsKey).size(), 1u);
   EXPECT_TRUE(BlobsContaining(chunks, kAwsKey2).empty());
   EXPECT_EQ(stats.skips()["binary"], 1u);
@@ -191,7 +184,7 @@ TEST(GitHistory, BinaryAndOversizedBlobsAreSkippedAndCounted) {
   o.include_binary = true;
   o.max_file_size = 1 << 20;
   ScanStats stats2;
-  EXPECT_EQ(BlobsContaining(Scan(repo, &stats2, o), kAwsKey2).size(), 2u);
+  EXPECT_EQ(BlobsContaining(ScanHistory(repo, &stats2, o), kAwsKey2).size(), 2u);
   EXPECT_EQ(stats2.skips().size(), 0u);
 }
 
@@ -205,7 +198,7 @@ TEST(GitHistory, LargeBlobsAreCutIntoOverlappingChunks) {
   o.chunk_size = 16384;
   o.scan_messages = false;
   ScanStats stats;
-  auto chunks = Scan(repo, &stats, o);
+  auto chunks = ScanHistory(repo, &stats, o);
   ASSERT_GT(chunks.size(), 2u);
   size_t accepted = 0;
   for (size_t i = 0; i < chunks.size(); ++i) {
@@ -223,10 +216,10 @@ TEST(GitHistory, PackedAndLooseRepositoriesGiveTheSameResult) {
     repo.Commit("c" + std::to_string(i), 1600000000 + i);
   }
   ScanStats loose_stats;
-  auto loose = Scan(repo, &loose_stats);
+  auto loose = ScanHistory(repo, &loose_stats);
   repo.Git("gc -q --aggressive");
   ScanStats packed_stats;
-  auto packed = Scan(repo, &packed_stats);
+  auto packed = ScanHistory(repo, &packed_stats);
   auto key = [](const std::vector<Chunk>& cs) {
     std::vector<std::string> k;
     for (const Chunk& c : cs) {
@@ -281,7 +274,7 @@ TEST(GitHistory, ThreadsDoNotChangeTheResult) {
     o.prefetch_window = 8;
     ScanStats stats;
     std::vector<std::string> rows;
-    for (const Chunk& c : Scan(repo, &stats, o)) {
+    for (const Chunk& c : ScanHistory(repo, &stats, o)) {
       std::string row = c.prov->blob_id + " " + c.data + " ";
       for (const GitIntroduction& g : c.prov->introductions) row += g.commit + ":" + g.path + " ";
       rows.push_back(row);

@@ -18,16 +18,8 @@ using testing::kAwsKey;
 using testing::kAwsKey2;
 using testing::RunKeysweep;
 using testing::ShellQuote;
+using testing::ScanHistory;
 using testing::TempGitRepo;
-
-std::vector<Chunk> Scan(const TempGitRepo& repo, ScanStats* stats, git::GitSourceOptions o = {}) {
-  o.repo_path = repo.path();
-  o.quiet = true;
-  auto src = git::GitHistorySource::Create(o, stats);
-  EXPECT_TRUE(src.ok()) << src.status();
-  if (!src.ok()) return {};
-  return Drain(**src);
-}
 
 std::vector<const Chunk*> TagMessages(const std::vector<Chunk>& chunks) {
   std::vector<const Chunk*> out;
@@ -52,7 +44,7 @@ TEST(GitTags, AnnotatedTagMessageIsScannedOnceWithTheTagAndItsCommit) {
   AnnotatedTag(repo, "v1.0", commit, std::string("release notes\n\ndeploy key ") + kAwsKey + "\n", 1600000500);
   repo.Git("update-ref refs/tags/also-v1.0 refs/tags/v1.0");  // a second ref to the same tag object
   ScanStats stats;
-  auto chunks = Scan(repo, &stats);
+  auto chunks = ScanHistory(repo, &stats);
   auto tags = TagMessages(chunks);
   ASSERT_EQ(tags.size(), 1u) << "one tag object, however many refs lead to it";
   EXPECT_NE(tags[0]->data.find(kAwsKey), std::string::npos);
@@ -77,10 +69,10 @@ TEST(GitTags, LightweightTagsAddNothing) {
   repo.Write("a.txt", "a\n");
   const std::string commit = repo.Commit("first", 1600000000);
   ScanStats before_stats;
-  const size_t before = Scan(repo, &before_stats).size();
+  const size_t before = ScanHistory(repo, &before_stats).size();
   repo.Git("tag v1 " + commit);
   ScanStats stats;
-  auto chunks = Scan(repo, &stats);
+  auto chunks = ScanHistory(repo, &stats);
   EXPECT_TRUE(TagMessages(chunks).empty());
   EXPECT_EQ(chunks.size(), before);
   EXPECT_EQ(stats.counters().count("tag messages scanned"), 0u);
@@ -95,7 +87,7 @@ TEST(GitTags, TagsOfTagsAreEachScannedOnceAndPeelToTheCommit) {
   const std::string inner_id = repo.Git("rev-parse refs/tags/inner");
   repo.Git("update-ref -d refs/tags/inner");  // now reached only through the outer tag
   ScanStats stats;
-  auto chunks = Scan(repo, &stats);
+  auto chunks = ScanHistory(repo, &stats);
   auto tags = TagMessages(chunks);
   ASSERT_EQ(tags.size(), 2u);
   EXPECT_EQ(tags[0]->prov->tag.name, "inner") << "named by the tag object itself";
@@ -114,7 +106,7 @@ TEST(GitTags, ScanMessagesOffSkipsTagMessages) {
   git::GitSourceOptions o;
   o.scan_messages = false;
   ScanStats stats;
-  EXPECT_TRUE(TagMessages(Scan(repo, &stats, o)).empty());
+  EXPECT_TRUE(TagMessages(ScanHistory(repo, &stats, o)).empty());
 }
 
 TEST(GitTags, RangeScansOnlyTagsPointingIntoTheRange) {
@@ -129,13 +121,13 @@ TEST(GitTags, RangeScansOnlyTagsPointingIntoTheRange) {
   git::GitSourceOptions o;
   o.history.range = c1 + ".." + c2;
   ScanStats stats;
-  auto chunks = Scan(repo, &stats, o);
+  auto chunks = ScanHistory(repo, &stats, o);
   auto tags = TagMessages(chunks);
   ASSERT_EQ(tags.size(), 1u);
   EXPECT_EQ(tags[0]->prov->tag.name, "new");
 
   ScanStats full_stats;
-  auto all_chunks = Scan(repo, &full_stats);
+  auto all_chunks = ScanHistory(repo, &full_stats);
   auto all = TagMessages(all_chunks);
   ASSERT_EQ(all.size(), 3u) << "a full scan reads every tag";
   EXPECT_EQ(all[2]->prov->tag.name, "tree-tag");
@@ -148,11 +140,11 @@ TEST(GitTags, AllObjectsFindsTheMessagesOfDeletedTags) {
   AnnotatedTag(repo, "gone", repo.Commit("first"), std::string("key ") + kAwsKey, 1600000100);
   repo.Git("tag -d gone");
   ScanStats stats;
-  EXPECT_TRUE(TagMessages(Scan(repo, &stats)).empty());
+  EXPECT_TRUE(TagMessages(ScanHistory(repo, &stats)).empty());
   git::GitSourceOptions o;
   o.history.all_objects = true;
   ScanStats all_stats;
-  auto chunks = Scan(repo, &all_stats, o);
+  auto chunks = ScanHistory(repo, &all_stats, o);
   auto tags = TagMessages(chunks);
   ASSERT_EQ(tags.size(), 1u);
   EXPECT_EQ(tags[0]->prov->tag.name, "gone");
@@ -169,7 +161,7 @@ TEST(GitTags, MalformedTagIsReportedByNameAndTheScanGoesOn) {
   repo.Write(".git/refs/tags/broken", bad + "\n");  // update-ref refuses a ref to a malformed tag
   ScanStats stats;
   stats.set_quiet(true);
-  auto chunks = Scan(repo, &stats);
+  auto chunks = ScanHistory(repo, &stats);
   auto tags = TagMessages(chunks);
   ASSERT_EQ(tags.size(), 1u);
   EXPECT_EQ(tags[0]->prov->tag.name, "good");

@@ -11,6 +11,8 @@
 #include <vector>
 
 #include "engine/chunk.h"
+#include "engine/scan_stats.h"
+#include "engine/sources/git/git_history_source.h"
 #include "gtest/gtest.h"
 
 namespace keysweep::testing {
@@ -92,6 +94,16 @@ inline std::vector<Chunk> Drain(ChunkSource& src) {
 }
 
 // Secrets in well-known formats; the values are random test data, not credentials.
+// Every chunk GitHistorySource yields for `repo` (quiet: no note on stderr for an empty repository).
+inline std::vector<Chunk> ScanHistory(const TempGitRepo& repo, ScanStats* stats, git::GitSourceOptions o = {}) {
+  o.repo_path = repo.path();
+  o.quiet = true;
+  auto src = git::GitHistorySource::Create(o, stats);
+  EXPECT_TRUE(src.ok()) << src.status();
+  if (!src.ok()) return {};
+  return Drain(**src);
+}
+
 inline constexpr char kAwsKey[] = "AKIAQX7HZ2K4M5N6P3RT";
 inline constexpr char kAwsKey2[] = "AKIAZ2Y7W3V4U5T6S7QR";
 inline constexpr char kStripeKey[] = "sk_live_4eC39HqLyjWDarjtT1zdp7dc";
